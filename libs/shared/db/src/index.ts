@@ -1,0 +1,4 @@
+export * from './pool';
+export * from './migrate';
+export * from './embedded';
+export * from './database';

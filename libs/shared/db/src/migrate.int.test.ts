@@ -1,0 +1,60 @@
+import { cpSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createPool } from './pool';
+import { defaultMigrationsDir, listMigrations, runMigrations } from './migrate';
+import { withDatabase } from './embedded';
+
+describe('migration runner', () => {
+  const name = `m_${Date.now()}`;
+  let pool: pg.Pool;
+  let dir: string;
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: inject('pimsPgUrl') });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    pool = createPool(withDatabase(inject('pimsPgUrl'), name), { max: 2 });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'pims-migrations-'));
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  it('applies every migration to an empty database, in order', async () => {
+    const all = listMigrations(dir).map((m) => m.name);
+    expect(all.length).toBeGreaterThan(0);
+    const result = await runMigrations(pool, dir);
+    expect(result.applied).toEqual(all);
+    expect(result.skipped).toEqual([]);
+    const { rows } = await pool.query(`select to_regclass('public.cases') as t`);
+    expect(rows[0].t).toBe('cases');
+  });
+
+  it('is a no-op the second time', async () => {
+    const result = await runMigrations(pool, dir);
+    expect(result.applied).toEqual([]);
+    expect(result.skipped.length).toBe(listMigrations(dir).length);
+  });
+
+  it('refuses an applied migration whose file changed, and applies nothing', async () => {
+    const first = listMigrations(dir)[0].name;
+    const file = path.join(dir, first);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited after landing\n`);
+    writeFileSync(path.join(dir, '29991231235959_create_later_table.sql'), 'create table public.later_table (id int);');
+    await expect(runMigrations(pool, dir)).rejects.toMatchObject({ code: 'migration_changed' });
+    const { rows } = await pool.query(`select to_regclass('public.later_table') as t`);
+    expect(rows[0].t).toBeNull();
+  });
+
+  it('refuses a badly named migration file', () => {
+    const bad = mkdtempSync(path.join(os.tmpdir(), 'pims-bad-'));
+    writeFileSync(path.join(bad, 'init.sql'), 'select 1');
+    expect(() => listMigrations(bad)).toThrow(/YYYYMMDDHHMMSS/);
+  });
+});

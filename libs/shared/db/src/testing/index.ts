@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createPool } from '../pool';
+import { withDatabase } from '../embedded';
+
+export interface TestDatabase {
+  connectionString: string;
+  /** The server's admin URL (to create more databases). */
+  serverUrl: string;
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database cloned from the run's template: one per test file. */
+export async function createTestDatabase(opts: { template?: string } = {}): Promise<TestDatabase> {
+  const serverUrl = inject('pimsPgUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`create database ${name} template ${opts.template ?? 'pims_template'}`);
+        break;
+      } catch (err) {
+        // 55006: the template is briefly in use by another clone being made.
+        if ((err as { code?: string }).code !== '55006' || attempt > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  const connectionString = withDatabase(serverUrl, name);
+  const pool = createPool(connectionString, { max: 10, applicationName: 'pims-test' });
+  return {
+    connectionString,
+    serverUrl,
+    pool,
+    async drop() {
+      await pool.end();
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
