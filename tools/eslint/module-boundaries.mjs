@@ -3,6 +3,7 @@
 // ("nx": {"tags": ["type:app" | "type:data-access" | "type:util", ...]}). The rule:
 //   - a library never imports an app (by package name or by relative path);
 //   - data-access may import data-access and util; util may import util only;
+//   - tests (*.test.ts, testing/) may import the simulator (scope:sim), which product code never does;
 //   - nobody deep-imports another project's files: only its package name (its src/index.ts).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -76,6 +77,8 @@ export const moduleBoundaries = {
           return;
         }
       }
+      // Tests may start the IDEXX Neo simulator (an app tagged scope:sim) in-process.
+      if (/\.test\.tsx?$|[\\/]testing[\\/]/.test(file) && target.tags.includes('scope:sim')) return;
       if (!self.type) {
         context.report({ node, messageId: 'untagged', data: { name: self.name } });
         return;

@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './crypto';
 export * from './time';
+export * from './logger';

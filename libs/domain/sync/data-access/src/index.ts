@@ -1,0 +1,3 @@
+export * from './repositories/clinics.repository';
+export * from './repositories/audits.repository';
+export * from './services/sync-orchestrator';

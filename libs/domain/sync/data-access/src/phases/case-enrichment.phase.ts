@@ -1,0 +1,98 @@
+import { AppError, addDays, describeError } from '@pims/util';
+import type { PimsConsultation } from '@pims/idexx-neo';
+import type { WindowCase } from '../repositories/cases.repository';
+import type { PhaseOutcome, SyncContext } from '../services/sync-context';
+
+const WRITE_EVERY = 25;
+
+/** A case needs its consultation (re)fetched when it never had one or the PIMS changed it since. */
+export function needsConsultation(c: WindowCase): boolean {
+  if (c.deletedAt || !c.consultationId) return false;
+  if (!c.hasConsultation) return true;
+  if (!c.appointmentUpdatedAt) return false;
+  return !c.consultationSourceUpdatedAt || c.appointmentUpdatedAt > c.consultationSourceUpdatedAt;
+}
+
+export function consultationMetadata(k: PimsConsultation, sourceUpdatedAt: string | null, fetchedAt: Date) {
+  return {
+    id: k.id,
+    notes: k.notes,
+    dischargeSummary: k.dischargeSummary,
+    diagnoses: k.diagnoses,
+    products: k.products,
+    status: k.status,
+    fetchedAt: fetchedAt.toISOString(),
+    sourceUpdatedAt,
+  };
+}
+
+/**
+ * CONTRACT 3.2: cases of the backward window whose appointment has a consultation get
+ * metadata.pimsConsultation. At most parallelBatchSize requests in flight; a consultation is fetched
+ * again only when its appointment's last_updated_at is newer than the stored copy's. Fetched
+ * consultations are written as they arrive, in small batches; on cancel no new request starts and
+ * what arrived is written whole.
+ */
+export async function runCaseEnrichment(ctx: SyncContext): Promise<PhaseOutcome> {
+  const from = addDays(ctx.today, -ctx.options.backwardDays);
+  const window = ctx.instantWindow(from, ctx.today);
+  const cases = await ctx.deps.cases.findInWindow(ctx.clinic.id, window.from, window.to);
+  const todo = cases.filter(needsConsultation);
+  ctx.progress.setTotal(todo.length);
+  const stats = { casesWithConsultation: cases.filter((c) => c.consultationId && !c.deletedAt).length, fetched: 0, written: 0, notFound: 0, failed: 0, upToDate: 0 };
+  stats.upToDate = stats.casesWithConsultation - todo.length;
+  if (todo.length === 0) return { status: 'completed', stats };
+
+  const session = await ctx.pims();
+  let pending: { caseId: string; consultation: Record<string, unknown> }[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    stats.written += await ctx.deps.cases.setConsultations(ctx.clinic.id, batch);
+  };
+  let firstError: unknown = null;
+  let consecutiveFailures = 0;
+  let next = 0;
+  const limit = Math.max(1, ctx.options.parallelBatchSize);
+  const giveUpAfter = Math.max(limit * 2, 10);
+  let writing: Promise<void> = Promise.resolve();
+
+  const worker = async () => {
+    while (next < todo.length && !ctx.signal.aborted && consecutiveFailures < giveUpAfter) {
+      const c = todo[next++];
+      try {
+        const k = await session.getConsultation(c.consultationId!, { signal: ctx.signal });
+        consecutiveFailures = 0;
+        if (!k) {
+          stats.notFound++;
+        } else {
+          stats.fetched++;
+          pending.push({ caseId: c.id, consultation: consultationMetadata(k, c.appointmentUpdatedAt, ctx.deps.clock.now()) });
+          if (pending.length >= WRITE_EVERY) writing = writing.then(flush);
+        }
+      } catch (err) {
+        if (ctx.signal.aborted) break;
+        stats.failed++;
+        consecutiveFailures++;
+        firstError ??= err;
+        ctx.deps.logger.warn({ consultationId: c.consultationId, err: describeError(err) }, 'consultation fetch failed');
+      }
+      ctx.progress.advance();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
+  await writing;
+  await flush();
+  ctx.throwIfCancelled();
+  if (stats.failed > 0) {
+    const e = describeError(firstError);
+    const skippedAfterGivingUp = todo.length - stats.fetched - stats.notFound - stats.failed;
+    throw new AppError(
+      e.code,
+      `${stats.failed} of ${todo.length} consultations could not be fetched${skippedAfterGivingUp > 0 ? ` (${skippedAfterGivingUp} not tried after repeated failures)` : ''}: ${e.message}`,
+      { details: { stats } },
+    );
+  }
+  return { status: 'completed', stats };
+}

@@ -1,0 +1,238 @@
+import type { Pool, Queryable } from '@pims/db';
+import { AppError } from '@pims/util';
+import type { PhaseName, SyncAudit, SyncPhase, SyncStatus, SyncType, TriggeredBy } from '@pims/sync-contracts';
+
+export interface NewAudit {
+  clinicId: string;
+  syncType: SyncType;
+  options: Record<string, unknown>;
+  triggeredBy: TriggeredBy;
+  requestedBy?: string | null;
+  retryOf?: string | null;
+  attempt?: number;
+}
+
+export interface AuditCounters {
+  appointmentsFound: number;
+  casesCreated: number;
+  casesUpdated: number;
+  casesDeleted: number;
+  totalItems: number;
+  processedItems: number;
+  progressPercentage: number;
+}
+
+export interface AuditListQuery {
+  clinicId?: string;
+  type?: SyncType;
+  status?: SyncStatus;
+  limit: number;
+  cursor?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACTIVE_INDEX = 'idx_case_sync_audits_clinic_id_active';
+
+const SELECT = `select a.*, c.name as clinic_name from public.case_sync_audits a left join public.clinics c on c.id = a.clinic_id`;
+
+/**
+ * Owns all SQL on case_sync_audits. Every state change is a guarded conditional update
+ * (`... where status = 'queued'`) whose row count says whether it happened.
+ */
+export class AuditsRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Inserts a queued sync. The partial unique index on (clinic_id) where status is queued or
+   * in_progress decides races: the loser gets sync_in_progress with the active sync's id.
+   */
+  async createQueued(input: NewAudit, db: Queryable = this.pool): Promise<SyncAudit> {
+    try {
+      const { rows } = await db.query(
+        `insert into public.case_sync_audits (clinic_id, sync_type, status, options, triggered_by, requested_by, retry_of, attempt)
+         values ($1, $2, 'queued', $3, $4, $5, $6, $7) returning id`,
+        [input.clinicId, input.syncType, JSON.stringify(input.options), input.triggeredBy, input.requestedBy ?? null, input.retryOf ?? null, input.attempt ?? 1],
+      );
+      return (await this.findById(rows[0].id, db))!;
+    } catch (err) {
+      const e = err as { code?: string; constraint?: string };
+      if (e.code === '23505' && e.constraint === ACTIVE_INDEX) {
+        const active = await this.findActive(input.clinicId);
+        throw new AppError('sync_in_progress', 'A sync is already queued or running for this clinic', {
+          status: 409,
+          details: { activeSyncId: active[0]?.id },
+        });
+      }
+      if (e.code === '23503') throw new AppError('clinic_not_found', 'No clinic with this id', { status: 404 });
+      throw err;
+    }
+  }
+
+  async findById(id: string, db: Queryable = this.pool): Promise<SyncAudit | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await db.query(`${SELECT} where a.id = $1`, [id]);
+    return rows[0] ? toAudit(rows[0]) : null;
+  }
+
+  /** Queued and running syncs, oldest first. */
+  async findActive(clinicId?: string): Promise<SyncAudit[]> {
+    const { rows } = await this.pool.query(
+      `${SELECT} where a.status in ('queued', 'in_progress') and ($1::uuid is null or a.clinic_id = $1) order by a.created_at, a.id`,
+      [clinicId ?? null],
+    );
+    return rows.map(toAudit);
+  }
+
+  /** Newest first; the cursor is the id of the last item of the previous page. */
+  async list(q: AuditListQuery): Promise<{ items: SyncAudit[]; nextCursor: string | null }> {
+    if (q.cursor !== undefined && !UUID.test(q.cursor)) {
+      throw new AppError('invalid_cursor', 'The cursor is not one this API returned', { status: 400 });
+    }
+    const { rows } = await this.pool.query(
+      `${SELECT}
+       where ($1::uuid is null or a.clinic_id = $1)
+         and ($2::text is null or a.sync_type = $2)
+         and ($3::text is null or a.status = $3)
+         and ($4::uuid is null or (a.created_at, a.id) < (select b.created_at, b.id from public.case_sync_audits b where b.id = $4))
+       order by a.created_at desc, a.id desc
+       limit $5`,
+      [q.clinicId ?? null, q.type ?? null, q.status ?? null, q.cursor ?? null, q.limit + 1],
+    );
+    const items = rows.slice(0, q.limit).map(toAudit);
+    return { items, nextCursor: rows.length > q.limit ? items[items.length - 1].id : null };
+  }
+
+  /** queued -> in_progress. Null when the sync is no longer queued (cancelled, taken by another worker). */
+  async markStarted(id: string, phases: SyncPhase[]): Promise<SyncAudit | null> {
+    const { rowCount } = await this.pool.query(
+      `update public.case_sync_audits set status = 'in_progress', started_at = now(), heartbeat_at = now(), phases = $2
+       where id = $1 and status = 'queued'`,
+      [id, JSON.stringify(phases)],
+    );
+    return rowCount ? this.findById(id) : null;
+  }
+
+  /**
+   * Progress of a running sync (also its heartbeat). Returns whether a cancel was requested, or
+   * null when the sync is not running any more (then the runner must stop writing).
+   */
+  async recordProgress(
+    id: string,
+    patch: { currentPhase: PhaseName | null; phases: SyncPhase[]; counters: AuditCounters },
+  ): Promise<{ cancelRequested: boolean } | null> {
+    const c = patch.counters;
+    const { rows } = await this.pool.query(
+      `update public.case_sync_audits set current_phase = $2, phases = $3, appointments_found = $4, cases_created = $5,
+         cases_updated = $6, cases_deleted = $7, total_items = $8, processed_items = $9, progress_percentage = $10,
+         heartbeat_at = now()
+       where id = $1 and status = 'in_progress'
+       returning cancel_requested_at`,
+      [id, patch.currentPhase, JSON.stringify(patch.phases), c.appointmentsFound, c.casesCreated, c.casesUpdated, c.casesDeleted, c.totalItems, c.processedItems, c.progressPercentage],
+    );
+    return rows[0] ? { cancelRequested: rows[0].cancel_requested_at !== null } : null;
+  }
+
+  async isCancelRequested(id: string): Promise<boolean> {
+    const { rows } = await this.pool.query(`select cancel_requested_at, status from public.case_sync_audits where id = $1`, [id]);
+    return !rows[0] || rows[0].cancel_requested_at !== null || rows[0].status === 'cancelled';
+  }
+
+  /** in_progress -> a final status. Null when the sync was not running (already finished or lost). */
+  async finish(
+    id: string,
+    result: { status: Exclude<SyncStatus, 'queued' | 'in_progress'>; phases: SyncPhase[]; counters: AuditCounters; error?: { code: string; message: string } | null },
+  ): Promise<SyncAudit | null> {
+    const c = result.counters;
+    const { rowCount } = await this.pool.query(
+      `update public.case_sync_audits set status = $2, phases = $3, appointments_found = $4, cases_created = $5,
+         cases_updated = $6, cases_deleted = $7, total_items = $8, processed_items = $9, progress_percentage = $10,
+         error_code = $11, error_message = $12, current_phase = null, completed_at = now(), heartbeat_at = now()
+       where id = $1 and status = 'in_progress'`,
+      [id, result.status, JSON.stringify(result.phases), c.appointmentsFound, c.casesCreated, c.casesUpdated, c.casesDeleted, c.totalItems, c.processedItems, c.progressPercentage, result.error?.code ?? null, result.error?.message ?? null],
+    );
+    return rowCount ? this.findById(id) : null;
+  }
+
+  /**
+   * Cancel: a queued sync is cancelled at once; a running one is flagged and stops at its next safe
+   * point. A finished sync cannot be cancelled (sync_not_active).
+   */
+  async requestCancel(id: string): Promise<{ audit: SyncAudit; cancelRequested: boolean }> {
+    const queued = await this.pool.query(
+      `update public.case_sync_audits set status = 'cancelled', completed_at = now(), cancel_requested_at = now(),
+         error_code = 'cancelled', error_message = 'Cancelled before it started'
+       where id = $1 and status = 'queued'`,
+      [id],
+    );
+    if (!queued.rowCount) {
+      await this.pool.query(
+        `update public.case_sync_audits set cancel_requested_at = coalesce(cancel_requested_at, now())
+         where id = $1 and status = 'in_progress'`,
+        [id],
+      );
+    }
+    const audit = await this.findById(id);
+    if (!audit) throw new AppError('sync_not_found', 'No sync with this id', { status: 404 });
+    if (audit.status !== 'in_progress' && !queued.rowCount) {
+      throw new AppError('sync_not_active', `The sync is already ${audit.status}`, { status: 409 });
+    }
+    return { audit, cancelRequested: true };
+  }
+
+  /**
+   * A sync whose worker died: marked failed with worker_lost so it never stays in progress.
+   * Guarded on the status it was seen in. Returns true when this call marked it.
+   */
+  async markLost(id: string, message = 'The worker running this sync stopped before it finished'): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `update public.case_sync_audits set status = 'failed', error_code = 'worker_lost', error_message = $2,
+         current_phase = null, completed_at = now()
+       where id = $1 and status in ('queued', 'in_progress')`,
+      [id, message],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** Running syncs whose heartbeat is older than the given age. */
+  async findStale(olderThanSeconds: number): Promise<SyncAudit[]> {
+    const { rows } = await this.pool.query(
+      `${SELECT} where a.status = 'in_progress' and a.heartbeat_at < now() - make_interval(secs => $1) order by a.heartbeat_at`,
+      [olderThanSeconds],
+    );
+    return rows.map(toAudit);
+  }
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toAudit(r: any): SyncAudit {
+  return {
+    id: r.id,
+    clinicId: r.clinic_id,
+    clinicName: r.clinic_name ?? null,
+    syncType: r.sync_type,
+    status: r.status,
+    errorMessage: r.error_message,
+    errorCode: r.error_code,
+    appointmentsFound: r.appointments_found,
+    casesCreated: r.cases_created,
+    casesUpdated: r.cases_updated,
+    casesDeleted: r.cases_deleted,
+    totalItems: r.total_items,
+    processedItems: r.processed_items,
+    progressPercentage: r.progress_percentage,
+    currentPhase: r.current_phase,
+    phases: r.phases ?? [],
+    options: r.options ?? {},
+    triggeredBy: r.triggered_by,
+    requestedBy: r.requested_by,
+    attempt: r.attempt,
+    retryOf: r.retry_of,
+    cancelRequestedAt: iso(r.cancel_requested_at),
+    startedAt: iso(r.started_at),
+    completedAt: iso(r.completed_at),
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+  };
+}

@@ -1,0 +1,160 @@
+import type { Pool, Queryable } from '@pims/db';
+
+export type CaseStatus = 'draft' | 'ongoing' | 'completed' | 'reviewed';
+
+export interface CaseUpsert {
+  externalId: string;
+  status: CaseStatus;
+  scheduledAt: string; // ISO instant
+  /** The normalized appointment, stored at metadata.pimsAppointment. */
+  pimsAppointment: Record<string, unknown>;
+}
+
+export interface WindowCase {
+  id: string;
+  externalId: string;
+  status: CaseStatus;
+  deletedAt: Date | null;
+  pimsStatus: string | null;
+  consultationId: string | null;
+  /** metadata.pimsAppointment.lastUpdatedAt */
+  appointmentUpdatedAt: string | null;
+  /** metadata.pimsConsultation.sourceUpdatedAt, or null when never fetched */
+  consultationSourceUpdatedAt: string | null;
+  hasConsultation: boolean;
+  removedFromPims: boolean;
+}
+
+export interface UpsertCounts {
+  created: number;
+  updated: number;
+  restored: number;
+}
+
+/**
+ * Owns all SQL on cases. Writes are one statement per batch and skip rows whose data would not
+ * change, so an unchanged case keeps its updated_at.
+ */
+export class CasesRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Inserts or updates a batch of cases from PIMS appointments (unnest, one statement). A case that
+   * reconciliation had soft-deleted and whose appointment is back is restored here too.
+   */
+  async upsertFromAppointments(clinicId: string, source: string, rows: CaseUpsert[], db: Queryable = this.pool): Promise<UpsertCounts> {
+    if (rows.length === 0) return { created: 0, updated: 0, restored: 0 };
+    const { rows: out } = await db.query<{ inserted: boolean; restored: boolean }>(
+      `with input as (
+         select * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) as u(external_id, status, scheduled_at, appt)
+       )
+       insert into public.cases as c (clinic_id, external_id, source, status, scheduled_at, metadata)
+       select $1, i.external_id, $6, i.status, i.scheduled_at, jsonb_build_object('pimsAppointment', i.appt) from input i
+       on conflict (clinic_id, external_id) do update set
+         status = excluded.status,
+         scheduled_at = excluded.scheduled_at,
+         source = excluded.source,
+         deleted_at = null,
+         metadata = case
+           when c.deleted_at is not null then
+             c.metadata || jsonb_build_object('pimsAppointment', excluded.metadata -> 'pimsAppointment',
+               'reconciliation', coalesce(c.metadata -> 'reconciliation', '{}'::jsonb) || jsonb_build_object('restoredAt', now()))
+           else c.metadata || jsonb_build_object('pimsAppointment', excluded.metadata -> 'pimsAppointment')
+         end
+       where c.status is distinct from excluded.status
+          or c.scheduled_at is distinct from excluded.scheduled_at
+          or c.source is distinct from excluded.source
+          or c.deleted_at is not null
+          or c.metadata -> 'pimsAppointment' is distinct from excluded.metadata -> 'pimsAppointment'
+       returning (xmax = 0) as inserted, (xmax <> 0 and c.metadata -> 'reconciliation' ? 'restoredAt'
+         and (c.metadata -> 'reconciliation' ->> 'restoredAt')::timestamptz = now()) as restored`,
+      [clinicId, rows.map((r) => r.externalId), rows.map((r) => r.status), rows.map((r) => r.scheduledAt), rows.map((r) => JSON.stringify(r.pimsAppointment)), source],
+    );
+    const created = out.filter((r) => r.inserted).length;
+    const restored = out.filter((r) => r.restored).length;
+    return { created, updated: out.length - created, restored };
+  }
+
+  /** The clinic's cases (deleted ones included) whose scheduled instant is in [from, to). */
+  async findInWindow(clinicId: string, from: Date, to: Date, db: Queryable = this.pool): Promise<WindowCase[]> {
+    const { rows } = await db.query(
+      `select id, external_id, status, deleted_at,
+              metadata -> 'pimsAppointment' ->> 'status' as pims_status,
+              metadata -> 'pimsAppointment' ->> 'consultationId' as consultation_id,
+              metadata -> 'pimsAppointment' ->> 'lastUpdatedAt' as appointment_updated_at,
+              metadata -> 'pimsConsultation' ->> 'sourceUpdatedAt' as consultation_source_updated_at,
+              metadata ? 'pimsConsultation' as has_consultation,
+              coalesce(metadata -> 'reconciliation' ->> 'reason' = 'removed_from_pims', false) as removed_from_pims
+       from public.cases
+       where clinic_id = $1 and source = 'idexx_neo' and scheduled_at >= $2 and scheduled_at < $3
+       order by scheduled_at, external_id`,
+      [clinicId, from, to],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      externalId: r.external_id,
+      status: r.status,
+      deletedAt: r.deleted_at,
+      pimsStatus: r.pims_status,
+      consultationId: r.consultation_id,
+      appointmentUpdatedAt: r.appointment_updated_at,
+      consultationSourceUpdatedAt: r.consultation_source_updated_at,
+      hasConsultation: r.has_consultation,
+      removedFromPims: r.removed_from_pims,
+    }));
+  }
+
+  /** Stores fetched consultations at metadata.pimsConsultation (one statement, unchanged rows skipped). */
+  async setConsultations(clinicId: string, items: { caseId: string; consultation: Record<string, unknown> }[], db: Queryable = this.pool): Promise<number> {
+    if (items.length === 0) return 0;
+    const { rowCount } = await db.query(
+      `update public.cases c set metadata = c.metadata || jsonb_build_object('pimsConsultation', u.consultation)
+       from unnest($2::uuid[], $3::jsonb[]) as u(id, consultation)
+       where c.id = u.id and c.clinic_id = $1 and c.deleted_at is null
+         and (c.metadata -> 'pimsConsultation') - 'fetchedAt' is distinct from u.consultation - 'fetchedAt'`,
+      [clinicId, items.map((i) => i.caseId), items.map((i) => JSON.stringify(i.consultation))],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Soft-deletes cases whose appointment is gone from the PIMS. */
+  async softDeleteRemoved(clinicId: string, ids: string[], syncId: string, db: Queryable = this.pool): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { rowCount } = await db.query(
+      `update public.cases set status = 'reviewed', deleted_at = now(),
+         metadata = metadata || jsonb_build_object('reconciliation',
+           jsonb_build_object('deletedAt', now(), 'reason', 'removed_from_pims', 'syncId', $3::text))
+       where clinic_id = $1 and id = any($2::uuid[]) and deleted_at is null`,
+      [clinicId, ids, syncId],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Sets new statuses (and the PIMS status in metadata) on live cases. */
+  async updateStatuses(clinicId: string, items: { id: string; status: CaseStatus; pimsStatus: string }[], db: Queryable = this.pool): Promise<number> {
+    if (items.length === 0) return 0;
+    const { rowCount } = await db.query(
+      `update public.cases c set status = u.status,
+         metadata = jsonb_set(c.metadata, '{pimsAppointment,status}', to_jsonb(u.pims_status))
+       from unnest($2::uuid[], $3::text[], $4::text[]) as u(id, status, pims_status)
+       where c.id = u.id and c.clinic_id = $1 and c.deleted_at is null
+         and (c.status is distinct from u.status or c.metadata -> 'pimsAppointment' ->> 'status' is distinct from u.pims_status)`,
+      [clinicId, items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.pimsStatus)],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Restores soft-deleted cases whose appointment is back in the PIMS. */
+  async restore(clinicId: string, items: { id: string; status: CaseStatus; pimsStatus: string }[], db: Queryable = this.pool): Promise<number> {
+    if (items.length === 0) return 0;
+    const { rowCount } = await db.query(
+      `update public.cases c set status = u.status, deleted_at = null,
+         metadata = jsonb_set(c.metadata, '{pimsAppointment,status}', to_jsonb(u.pims_status))
+           || jsonb_build_object('reconciliation', coalesce(c.metadata -> 'reconciliation', '{}'::jsonb) || jsonb_build_object('restoredAt', now()))
+       from unnest($2::uuid[], $3::text[], $4::text[]) as u(id, status, pims_status)
+       where c.id = u.id and c.clinic_id = $1 and c.deleted_at is not null`,
+      [clinicId, items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.pimsStatus)],
+    );
+    return rowCount ?? 0;
+  }
+}

@@ -1,0 +1,129 @@
+import type { Pool, Queryable } from '@pims/db';
+
+export interface SlotRow {
+  date: string;
+  startTime: string; // 'HH:MM:SS'
+  endTime: string;
+  startAt: string; // ISO instant
+  endAt: string;
+  capacity: number;
+}
+
+export interface ScheduleAppointmentRow {
+  neoAppointmentId: string;
+  date: string;
+  startTime: string;
+  endTime: string;
+  startAt: string;
+  endAt: string;
+  status: string;
+  /** Start time of the slot that covers this appointment, or null outside business hours. */
+  slotStartTime: string | null;
+  metadata: Record<string, unknown>;
+}
+
+/** Owns all SQL on schedule_slots and schedule_appointments. */
+export class ScheduleRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Makes the window's slots exactly the given grid: inserts new ones, updates changed ones,
+   * deletes slots no longer in the grid (their appointments' slot_id becomes null). Unchanged rows
+   * are not written. Returns counts.
+   */
+  async replaceSlots(clinicId: string, fromDate: string, toDate: string, slots: SlotRow[], db: Queryable = this.pool): Promise<{ upserted: number; deleted: number }> {
+    const cols = [
+      slots.map((s) => s.date),
+      slots.map((s) => s.startTime),
+      slots.map((s) => s.endTime),
+      slots.map((s) => s.startAt),
+      slots.map((s) => s.endAt),
+      slots.map((s) => s.capacity),
+    ];
+    const del = await db.query(
+      `delete from public.schedule_slots s
+       where s.clinic_id = $1 and s.date between $2 and $3
+         and not exists (select 1 from unnest($4::date[], $5::time[]) as u(date, start_time) where u.date = s.date and u.start_time = s.start_time)`,
+      [clinicId, fromDate, toDate, cols[0], cols[1]],
+    );
+    if (slots.length === 0) return { upserted: 0, deleted: del.rowCount ?? 0 };
+    const up = await db.query(
+      `insert into public.schedule_slots as s (clinic_id, date, start_time, end_time, start_at, end_at, capacity)
+       select $1, * from unnest($2::date[], $3::time[], $4::time[], $5::timestamptz[], $6::timestamptz[], $7::int[])
+       on conflict (clinic_id, date, start_time) do update set
+         end_time = excluded.end_time, start_at = excluded.start_at, end_at = excluded.end_at, capacity = excluded.capacity
+       where (s.end_time, s.start_at, s.end_at, s.capacity) is distinct from
+             (excluded.end_time, excluded.start_at, excluded.end_at, excluded.capacity)`,
+      [clinicId, ...cols],
+    );
+    return { upserted: up.rowCount ?? 0, deleted: del.rowCount ?? 0 };
+  }
+
+  /**
+   * Inserts or updates live appointments (deleted_at cleared), linked to their slot by
+   * (date, slot start time). One statement; unchanged rows are skipped.
+   */
+  async upsertAppointments(clinicId: string, rows: ScheduleAppointmentRow[], db: Queryable = this.pool): Promise<{ created: number; updated: number }> {
+    if (rows.length === 0) return { created: 0, updated: 0 };
+    const { rows: out } = await db.query<{ inserted: boolean }>(
+      `with input as (
+         select * from unnest($2::text[], $3::date[], $4::time[], $5::time[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::time[], $10::jsonb[])
+           as u(neo_appointment_id, date, start_time, end_time, start_at, end_at, status, slot_start_time, metadata)
+       )
+       insert into public.schedule_appointments as a
+         (clinic_id, neo_appointment_id, slot_id, date, start_time, end_time, start_at, end_at, status, metadata, deleted_at)
+       select $1, i.neo_appointment_id, s.id, i.date, i.start_time, i.end_time, i.start_at, i.end_at, i.status, i.metadata, null
+       from input i
+       left join public.schedule_slots s on s.clinic_id = $1 and s.date = i.date and s.start_time = i.slot_start_time
+       on conflict (clinic_id, neo_appointment_id) do update set
+         slot_id = excluded.slot_id, date = excluded.date, start_time = excluded.start_time, end_time = excluded.end_time,
+         start_at = excluded.start_at, end_at = excluded.end_at, status = excluded.status, metadata = excluded.metadata,
+         deleted_at = null
+       where (a.slot_id, a.date, a.start_time, a.end_time, a.start_at, a.end_at, a.status, a.metadata, a.deleted_at) is distinct from
+             (excluded.slot_id, excluded.date, excluded.start_time, excluded.end_time, excluded.start_at, excluded.end_at, excluded.status, excluded.metadata, null)
+       returning (xmax = 0) as inserted`,
+      [
+        clinicId,
+        rows.map((r) => r.neoAppointmentId),
+        rows.map((r) => r.date),
+        rows.map((r) => r.startTime),
+        rows.map((r) => r.endTime),
+        rows.map((r) => r.startAt),
+        rows.map((r) => r.endAt),
+        rows.map((r) => r.status),
+        rows.map((r) => r.slotStartTime),
+        rows.map((r) => JSON.stringify(r.metadata)),
+      ],
+    );
+    const created = out.filter((r) => r.inserted).length;
+    return { created, updated: out.length - created };
+  }
+
+  /**
+   * Soft-deletes the window's live appointments that are not in `keepIds` (cancelled, no-show or
+   * gone from the PIMS), with their new status when known.
+   */
+  async softDeleteExcept(
+    clinicId: string,
+    fromDate: string,
+    toDate: string,
+    keepIds: string[],
+    statusById: Map<string, string>,
+    db: Queryable = this.pool,
+  ): Promise<number> {
+    const { rowCount } = await db.query(
+      `update public.schedule_appointments a set deleted_at = now(),
+         status = coalesce((select u.status from unnest($5::text[], $6::text[]) as u(id, status) where u.id = a.neo_appointment_id), a.status)
+       where a.clinic_id = $1 and a.date between $2 and $3 and a.deleted_at is null
+         and a.neo_appointment_id <> all($4::text[])`,
+      [clinicId, fromDate, toDate, keepIds, [...statusById.keys()], [...statusById.values()]],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** update_slot_counts_bulk: booked_count = linked live appointments. Returns slots changed. */
+  async recountSlots(clinicId: string, fromDate: string, toDate: string, db: Queryable = this.pool): Promise<number> {
+    const { rows } = await db.query(`select public.update_slot_counts_bulk($1, $2, $3) as n`, [clinicId, fromDate, toDate]);
+    return rows[0].n;
+  }
+}
