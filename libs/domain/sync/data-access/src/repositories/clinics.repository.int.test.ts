@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
+import { generateEncryptionKey, parseEncryptionKey } from '@pims/util';
+import { ClinicsRepository } from './clinics.repository';
+
+const PASSWORD = 'Sim-Pass-2026!';
+let db: TestDatabase;
+let repo: ClinicsRepository;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  repo = new ClinicsRepository(db.pool, parseEncryptionKey(generateEncryptionKey()));
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const input = {
+  name: 'Happy Paws Veterinary',
+  timezone: 'America/New_York',
+  pims: { provider: 'idexx_neo' as const, baseUrl: 'https://us.idexxneo.com/', companyId: '8890', username: 'frontdesk', password: PASSWORD },
+};
+
+describe('clinics repository', () => {
+  it('stores credentials encrypted: neither password nor username appears in the database text', async () => {
+    const { id } = await repo.create(input);
+    const { rows } = await db.pool.query(`select to_jsonb(c)::text as row_text from public.clinics c where id = $1`, [id]);
+    expect(rows[0].row_text).not.toContain(PASSWORD);
+    expect(rows[0].row_text).not.toContain('frontdesk');
+    expect(rows[0].row_text).toContain('v1:');
+    // and nowhere else in the database either (a dump of every text column of public tables)
+    const dump = await db.pool.query(`select string_agg(t::text, ' ') as all_text from (
+      select to_jsonb(c)::text as t from public.clinics c union all select to_jsonb(s)::text from public.clinic_schedule_config s) x`);
+    expect(dump.rows[0].all_text).not.toContain(PASSWORD);
+  });
+
+  it('never returns the password when listing or reading for display', async () => {
+    const { id } = await repo.create({ ...input, name: 'Second Clinic' });
+    const list = await repo.list();
+    expect(list.map((c) => c.name)).toEqual(['Happy Paws Veterinary', 'Second Clinic']);
+    expect(JSON.stringify(list)).not.toContain(PASSWORD);
+    expect(JSON.stringify(await repo.findById(id))).not.toContain(PASSWORD);
+    expect(list[0]).toMatchObject({ timezone: 'America/New_York', pimsProvider: 'idexx_neo', pimsBaseUrl: 'https://us.idexxneo.com' });
+  });
+
+  it('gives the decrypted credentials to the provider factory only', async () => {
+    const { id } = await repo.create(input);
+    expect(await repo.getCredentials(id)).toEqual({ baseUrl: 'https://us.idexxneo.com', companyId: '8890', username: 'frontdesk', password: PASSWORD });
+    const otherKey = new ClinicsRepository(db.pool, parseEncryptionKey(generateEncryptionKey()));
+    await expect(otherKey.getCredentials(id)).rejects.toMatchObject({ code: 'credentials_unreadable' });
+  });
+
+  it('keeps the schedule config, or marks it absent so slots follow the PIMS', async () => {
+    const withSchedule = await repo.create({
+      ...input,
+      schedule: { openTime: '09:00', closeTime: '17:00', daysOfWeek: [1, 2, 3], slotDurationMinutes: 20, capacity: 3 },
+    });
+    expect((await repo.findById(withSchedule.id))!.schedule).toMatchObject({
+      openTime: '09:00:00',
+      closeTime: '17:00:00',
+      daysOfWeek: [1, 2, 3],
+      slotDurationMinutes: 20,
+      defaultCapacity: 3,
+      syncCron: '0 2 * * *',
+      hasBusinessHours: true,
+      timezone: 'America/New_York',
+    });
+    const without = await repo.create(input);
+    expect((await repo.findById(without.id))!.schedule!.hasBusinessHours).toBe(false);
+  });
+});
