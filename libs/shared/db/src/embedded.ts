@@ -20,6 +20,11 @@ export interface StartEmbeddedOptions {
   port?: number;
   /** Delete the folder on stop (tests). */
   ephemeral?: boolean;
+  /**
+   * Flush to disk on commit (PostgreSQL's defaults). Default: true, false when ephemeral, where
+   * speed matters more than surviving a power cut.
+   */
+  durable?: boolean;
   onLog?: (line: string) => void;
   startTimeoutMs?: number;
 }
@@ -105,7 +110,11 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
     persistent: !opts.ephemeral,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'full_page_writes=off'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'max_connections=200',
+      ...((opts.durable ?? !opts.ephemeral) ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']),
+    ],
     onLog: (m: string) => log(String(m).trimEnd()),
     onError: (e: unknown) => log(`[error] ${e instanceof Error ? e.message : String(e)}`),
   });

@@ -6,14 +6,10 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, withDatabase } from '../embedded';
 import { createPool } from '../pool';
 import { runMigrations } from '../migrate';
+import './provided-context';
 
 export const TEMPLATE_DB = 'pims_template';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pimsPgUrl: string;
-  }
-}
 
 /**
  * One PostgreSQL per test run: started here (or DATABASE_URL_TEST when given), a template database

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createPool } from '../pool';
 import { withDatabase } from '../embedded';
+import './provided-context';
 
 export interface TestDatabase {
   connectionString: string;

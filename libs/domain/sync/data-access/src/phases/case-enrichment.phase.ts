@@ -36,7 +36,14 @@ export function consultationMetadata(k: PimsConsultation, sourceUpdatedAt: strin
 export async function runCaseEnrichment(ctx: SyncContext): Promise<PhaseOutcome> {
   const from = addDays(ctx.today, -ctx.options.backwardDays);
   const window = ctx.instantWindow(from, ctx.today);
-  const cases = await ctx.deps.cases.findInWindow(ctx.clinic.id, window.from, window.to);
+  // The PIMS's current last_updated_at and consultation id of each visit (reused from backward
+  // inbound in a full sync; one calendar read when enrichment runs alone).
+  const { appointments } = await ctx.appointments(from, ctx.today);
+  const current = new Map(appointments.map((a) => [a.id, a]));
+  const cases = (await ctx.deps.cases.findInWindow(ctx.clinic.id, window.from, window.to)).map((c) => {
+    const a = current.get(c.externalId);
+    return a ? { ...c, consultationId: a.consultationId, appointmentUpdatedAt: a.lastUpdatedAt } : c;
+  });
   const todo = cases.filter(needsConsultation);
   ctx.progress.setTotal(todo.length);
   const stats = { casesWithConsultation: cases.filter((c) => c.consultationId && !c.deletedAt).length, fetched: 0, written: 0, notFound: 0, failed: 0, upToDate: 0 };
