@@ -1,9 +1,232 @@
-// npm start: brings up the whole product (see README). Parts not built yet say so.
+/**
+ * `npm start`: the whole product on embedded defaults (CONTRACT section 1).
+ * PostgreSQL (embedded under .data/ unless DATABASE_URL), the IDEXX Neo simulator with the demo
+ * clinic, pims-sync (API + workers + scheduler) and the web dashboard (production build, built on
+ * first start). Registers the demo clinic and prints the URLs, the admin login and the API key.
+ * Ctrl-C stops everything.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { openDatabase, redactConnectionString } from '@pims/db';
+import { fileURLToPath } from 'node:url';
+import { openDatabase, redactConnectionString, type DatabaseHandle } from '@pims/db';
+import { DEMO_CLINIC, startSimulator, type Simulator } from '@pims/idexx-neo-sim';
+import { generateEncryptionKey } from '@pims/util';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: path.join(root, '.data') });
-console.log(`PostgreSQL: ${redactConnectionString(db.connectionString)} (migrations applied: ${db.migrations.applied.length})`);
-console.log('pims-sync, simulator and web: not ready yet.');
-await db.stop();
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.resolve(process.env.PIMS_DATA_DIR || path.join(root, '.data'));
+const port = (name: string, dflt: number) => {
+  const v = process.env[name];
+  if (!v) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`${name} must be a port number (1-65535), got "${v}"`);
+  return n;
+};
+const WEB_PORT = port('WEB_PORT', 3000);
+const SYNC_PORT = port('PIMS_SYNC_PORT', 3100);
+const SIM_PORT = port('NEO_SIM_PORT', 3200);
+
+function fail(message: string): never {
+  process.stderr.write(`\nnpm start: ${message}\n`);
+  process.exit(1);
+}
+
+function log(message: string) {
+  process.stdout.write(`[start] ${message}\n`);
+}
+
+/** Secrets: from the environment, else generated once and kept in .data/secrets.json. */
+function loadSecrets() {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'secrets.json');
+  const saved: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const generated: string[] = [];
+  const pick = (name: string, make: () => string) => {
+    if (process.env[name]) return process.env[name]!;
+    if (!saved[name]) {
+      saved[name] = make();
+      generated.push(name);
+    }
+    return saved[name];
+  };
+  const secrets = {
+    PIMS_SYNC_API_KEY: pick('PIMS_SYNC_API_KEY', () => randomBytes(24).toString('hex')),
+    CREDENTIALS_KEY: pick('CREDENTIALS_KEY', generateEncryptionKey),
+    AUTH_JWT_SECRET: pick('AUTH_JWT_SECRET', () => randomBytes(48).toString('base64url')),
+    ADMIN_EMAIL: pick('ADMIN_EMAIL', () => 'admin@example.com'),
+    ADMIN_PASSWORD: pick('ADMIN_PASSWORD', () => `Admin-${randomBytes(9).toString('base64url')}`),
+  };
+  writeFileSync(file, JSON.stringify(saved, null, 2), { mode: 0o600 });
+  return { secrets, generated };
+}
+
+async function assertPortFree(p: number, name: string) {
+  await new Promise<void>((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => fail(`port ${p} (${name}) is already in use. Stop what uses it, or set ${name} to another port.`));
+    srv.listen(p, '0.0.0.0', () => srv.close(() => resolve()));
+  });
+}
+
+async function waitFor(url: string, what: string, child: ChildProcess | null, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child && child.exitCode !== null) throw new Error(`${what} exited (code ${child.exitCode}) before it was ready`);
+    try {
+      const r = await fetch(url, { redirect: 'manual' });
+      if (r.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what} was not ready at ${url} within ${Math.round(timeoutMs / 1000)}s`);
+}
+
+const children: { name: string; proc: ChildProcess }[] = [];
+let sim: Simulator | null = null;
+let db: DatabaseHandle | null = null;
+let stopping = false;
+
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping...');
+  await Promise.all(
+    children.map(
+      ({ proc }) =>
+        new Promise<void>((resolve) => {
+          if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+          const kill = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+          proc.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          proc.kill('SIGTERM');
+        }),
+    ),
+  );
+  await sim?.close().catch(() => undefined);
+  await db?.stop().catch(() => undefined);
+  log('stopped.');
+  process.exit(code);
+}
+
+function run(name: string, command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }) {
+  const proc = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => `[${name}] ${l}\n`)
+      .join('');
+  proc.stdout!.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
+  proc.stderr!.on('data', (c: Buffer) => process.stderr.write(prefix(c)));
+  proc.once('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`[start] ${name} stopped unexpectedly (${signal ?? `code ${code}`}); stopping everything.\n`);
+      void stopAll(1);
+    }
+  });
+  children.push({ name, proc });
+  return proc;
+}
+
+async function main() {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const chromium = spawnSync(process.execPath, [path.join(root, 'tools/ensure-chromium.mjs')], { stdio: 'inherit' });
+  if (chromium.status !== 0) process.exit(chromium.status ?? 1);
+
+  await assertPortFree(WEB_PORT, 'WEB_PORT');
+  await assertPortFree(SYNC_PORT, 'PIMS_SYNC_PORT');
+  await assertPortFree(SIM_PORT, 'NEO_SIM_PORT');
+  const { secrets, generated } = loadSecrets();
+
+  log(process.env.DATABASE_URL ? 'using DATABASE_URL' : `starting the embedded PostgreSQL (data in ${path.relative(root, dataDir) || dataDir}/postgres)...`);
+  db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
+  log(`PostgreSQL ready: ${redactConnectionString(db.connectionString)} (${db.migrations.applied.length} migrations applied, ${db.migrations.skipped.length} already there)`);
+
+  sim = await startSimulator({ port: SIM_PORT, host: '127.0.0.1' });
+  log(`IDEXX Neo simulator: ${sim.url} (demo clinic "${DEMO_CLINIC.name}")`);
+
+  const baseEnv = { ...process.env, NX_DAEMON: 'false', NEXT_TELEMETRY_DISABLED: '1' };
+  const syncEnv = {
+    ...baseEnv,
+    DATABASE_URL: db.connectionString,
+    PIMS_SYNC_API_KEY: secrets.PIMS_SYNC_API_KEY,
+    CREDENTIALS_KEY: secrets.CREDENTIALS_KEY,
+    PIMS_SYNC_PORT: String(SYNC_PORT),
+    PIMS_SYNC_ROLE: 'all',
+    LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+  };
+  const tsx = path.join(root, 'node_modules/.bin/tsx');
+  const syncProc = run('pims-sync', tsx, ['src/main.ts'], { cwd: path.join(root, 'apps/pims-sync'), env: syncEnv });
+  const syncUrl = `http://127.0.0.1:${SYNC_PORT}`;
+
+  const webDir = path.join(root, 'apps/web');
+  const next = path.join(root, 'node_modules/.bin/next');
+  if (!existsSync(path.join(webDir, '.next/BUILD_ID'))) {
+    log('building the web app (first start only, about a minute)...');
+    const build = spawnSync(next, ['build'], { cwd: webDir, env: { ...baseEnv, NODE_ENV: 'production' }, stdio: 'inherit' });
+    if (build.status !== 0) {
+      process.stderr.write('[start] the web build failed\n');
+      return stopAll(1);
+    }
+  }
+  const webEnv = {
+    ...baseEnv,
+    NODE_ENV: 'production',
+    PIMS_SYNC_URL: syncUrl,
+    PIMS_SYNC_API_KEY: secrets.PIMS_SYNC_API_KEY,
+    AUTH_JWT_SECRET: secrets.AUTH_JWT_SECRET,
+    ADMIN_EMAIL: secrets.ADMIN_EMAIL,
+    ADMIN_PASSWORD: secrets.ADMIN_PASSWORD,
+  };
+  const webProc = run('web', next, ['start', '-p', String(WEB_PORT)], { cwd: webDir, env: webEnv });
+
+  await waitFor(`${syncUrl}/health`, 'pims-sync', syncProc, 180_000);
+  // Register the demo clinic once (a second start reuses it).
+  const headers = { 'x-api-key': secrets.PIMS_SYNC_API_KEY, 'content-type': 'application/json' };
+  const list = (await (await fetch(`${syncUrl}/api/clinics`, { headers })).json()) as { clinics: { id: string; name: string }[] };
+  let demo = list.clinics.find((c) => c.name === DEMO_CLINIC.name);
+  if (!demo) {
+    const r = await fetch(`${syncUrl}/api/clinics`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        name: DEMO_CLINIC.name,
+        timezone: DEMO_CLINIC.timezone,
+        pims: { provider: 'idexx_neo', baseUrl: sim.url, companyId: DEMO_CLINIC.companyId, username: DEMO_CLINIC.username, password: DEMO_CLINIC.password },
+        schedule: { openTime: '08:00', closeTime: '18:00', daysOfWeek: [1, 2, 3, 4, 5], slotDurationMinutes: 30, capacity: 2 },
+      }),
+    });
+    if (r.status !== 201) throw new Error(`registering the demo clinic failed: ${r.status} ${await r.text()}`);
+    demo = { id: ((await r.json()) as { id: string }).id, name: DEMO_CLINIC.name };
+    log(`registered the demo clinic ${demo.name} (${demo.id})`);
+  }
+  await waitFor(`http://127.0.0.1:${WEB_PORT}/sign-in`, 'web', webProc, 180_000);
+
+  const lines = [
+    '',
+    'PIMS Sync is running.',
+    `  Dashboard:        http://localhost:${WEB_PORT}/dashboard/admin/sync`,
+    `  Admin login:      ${secrets.ADMIN_EMAIL} / ${secrets.ADMIN_PASSWORD}`,
+    `  pims-sync API:    http://localhost:${SYNC_PORT}  (header x-api-key: ${secrets.PIMS_SYNC_API_KEY})`,
+    `  IDEXX Neo (sim):  ${sim.url}  (company ${DEMO_CLINIC.companyId}, user ${DEMO_CLINIC.username})`,
+    `  Database:         ${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL, data in ${dataDir}`}`,
+    generated.length ? `  Generated and kept in ${path.join(dataDir, 'secrets.json')}: ${generated.join(', ')}` : '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`[start] ${err instanceof Error ? err.message : String(err)}\n`);
+  void stopAll(1);
+});

@@ -39,17 +39,18 @@ export class CasesRepository {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Inserts or updates a batch of cases from PIMS appointments (unnest, one statement). A case that
+   * Inserts or updates a batch of cases from PIMS appointments (one statement). A case that
    * reconciliation had soft-deleted and whose appointment is back is restored here too.
    */
   async upsertFromAppointments(clinicId: string, source: string, rows: CaseUpsert[], db: Queryable = this.pool): Promise<UpsertCounts> {
     if (rows.length === 0) return { created: 0, updated: 0, restored: 0 };
+    // The batch travels as one JSON document (jsonb_to_recordset): parsing one document is much
+    // cheaper for the server than an array literal of escaped JSON strings.
+    const payload = JSON.stringify(rows.map((r) => ({ external_id: r.externalId, status: r.status, scheduled_at: r.scheduledAt, appt: r.pimsAppointment })));
     const { rows: out } = await db.query<{ inserted: boolean; restored: boolean }>(
-      `with input as (
-         select * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) as u(external_id, status, scheduled_at, appt)
-       )
-       insert into public.cases as c (clinic_id, external_id, source, status, scheduled_at, metadata)
-       select $1, i.external_id, $6, i.status, i.scheduled_at, jsonb_build_object('pimsAppointment', i.appt) from input i
+      `insert into public.cases as c (clinic_id, external_id, source, status, scheduled_at, metadata)
+       select $1, i.external_id, $3, i.status, i.scheduled_at, jsonb_build_object('pimsAppointment', i.appt)
+       from jsonb_to_recordset($2::jsonb) as i(external_id text, status text, scheduled_at timestamptz, appt jsonb)
        on conflict (clinic_id, external_id) do update set
          status = excluded.status,
          scheduled_at = excluded.scheduled_at,
@@ -68,7 +69,7 @@ export class CasesRepository {
           or c.metadata -> 'pimsAppointment' is distinct from excluded.metadata -> 'pimsAppointment'
        returning (xmax = 0) as inserted, (xmax <> 0 and c.metadata -> 'reconciliation' ? 'restoredAt'
          and (c.metadata -> 'reconciliation' ->> 'restoredAt')::timestamptz = now()) as restored`,
-      [clinicId, rows.map((r) => r.externalId), rows.map((r) => r.status), rows.map((r) => r.scheduledAt), rows.map((r) => JSON.stringify(r.pimsAppointment)), source],
+      [clinicId, payload, source],
     );
     const created = out.filter((r) => r.inserted).length;
     const restored = out.filter((r) => r.restored).length;
@@ -109,10 +110,10 @@ export class CasesRepository {
     if (items.length === 0) return 0;
     const { rowCount } = await db.query(
       `update public.cases c set metadata = c.metadata || jsonb_build_object('pimsConsultation', u.consultation)
-       from unnest($2::uuid[], $3::jsonb[]) as u(id, consultation)
+       from jsonb_to_recordset($2::jsonb) as u(id uuid, consultation jsonb)
        where c.id = u.id and c.clinic_id = $1 and c.deleted_at is null
          and (c.metadata -> 'pimsConsultation') - 'fetchedAt' is distinct from u.consultation - 'fetchedAt'`,
-      [clinicId, items.map((i) => i.caseId), items.map((i) => JSON.stringify(i.consultation))],
+      [clinicId, JSON.stringify(items.map((i) => ({ id: i.caseId, consultation: i.consultation })))],
     );
     return rowCount ?? 0;
   }

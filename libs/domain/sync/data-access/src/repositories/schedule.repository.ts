@@ -65,10 +65,23 @@ export class ScheduleRepository {
    */
   async upsertAppointments(clinicId: string, rows: ScheduleAppointmentRow[], db: Queryable = this.pool): Promise<{ created: number; updated: number }> {
     if (rows.length === 0) return { created: 0, updated: 0 };
+    const payload = JSON.stringify(
+      rows.map((r) => ({
+        neo_appointment_id: r.neoAppointmentId,
+        date: r.date,
+        start_time: r.startTime,
+        end_time: r.endTime,
+        start_at: r.startAt,
+        end_at: r.endAt,
+        status: r.status,
+        slot_start_time: r.slotStartTime,
+        metadata: r.metadata,
+      })),
+    );
     const { rows: out } = await db.query<{ inserted: boolean }>(
       `with input as (
-         select * from unnest($2::text[], $3::date[], $4::time[], $5::time[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::time[], $10::jsonb[])
-           as u(neo_appointment_id, date, start_time, end_time, start_at, end_at, status, slot_start_time, metadata)
+         select * from jsonb_to_recordset($2::jsonb) as u(neo_appointment_id text, date date, start_time time, end_time time,
+           start_at timestamptz, end_at timestamptz, status text, slot_start_time time, metadata jsonb)
        )
        insert into public.schedule_appointments as a
          (clinic_id, neo_appointment_id, slot_id, date, start_time, end_time, start_at, end_at, status, metadata, deleted_at)
@@ -82,18 +95,7 @@ export class ScheduleRepository {
        where (a.slot_id, a.date, a.start_time, a.end_time, a.start_at, a.end_at, a.status, a.metadata, a.deleted_at) is distinct from
              (excluded.slot_id, excluded.date, excluded.start_time, excluded.end_time, excluded.start_at, excluded.end_at, excluded.status, excluded.metadata, null)
        returning (xmax = 0) as inserted`,
-      [
-        clinicId,
-        rows.map((r) => r.neoAppointmentId),
-        rows.map((r) => r.date),
-        rows.map((r) => r.startTime),
-        rows.map((r) => r.endTime),
-        rows.map((r) => r.startAt),
-        rows.map((r) => r.endAt),
-        rows.map((r) => r.status),
-        rows.map((r) => r.slotStartTime),
-        rows.map((r) => JSON.stringify(r.metadata)),
-      ],
+      [clinicId, payload],
     );
     const created = out.filter((r) => r.inserted).length;
     return { created, updated: out.length - created };
