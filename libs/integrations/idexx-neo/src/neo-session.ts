@@ -107,6 +107,17 @@ function emptyStats(): NeoSessionStats {
 
 const MAX_EXPIRED_LOOPS = 4;
 
+const PAGE_STATE_SCRIPT = `(() => {
+  var has = function (sel) { return document.querySelector(sel) !== null; };
+  var text = document.body ? document.body.innerText : '';
+  var password = has('input[type="password"]') || has('input[name="password"]');
+  if (has('input[name="mfa_code"]') || has('input[autocomplete="one-time-code"]')) return 'mfa';
+  if (!password && /verification code|two-factor|2-step|one-time (pass)?code|authenticator/i.test(text)) return 'mfa';
+  if (has('#dashboard_shell')) return 'dashboard';
+  if (password || has('input[name="csrf_neo_token"]')) return 'login';
+  return 'other';
+})()`;
+
 export class NeoSession implements IdexxNeoSession {
   readonly companyId: string | null;
   private readonly base: string;
@@ -290,16 +301,9 @@ export class NeoSession implements IdexxNeoSession {
   }
 
   private async pageState(page: Page): Promise<PageState> {
-    const state = await page.evaluate(() => {
-      const has = (sel: string) => document.querySelector(sel) !== null;
-      const text = document.body ? document.body.innerText : '';
-      const password = has('input[type="password"]') || has('input[name="password"]');
-      if (has('input[name="mfa_code"]') || has('input[autocomplete="one-time-code"]')) return 'mfa';
-      if (!password && /verification code|two-factor|2-step|one-time (pass)?code|authenticator/i.test(text)) return 'mfa';
-      if (has('#dashboard_shell')) return 'dashboard';
-      if (password || has('input[name="csrf_neo_token"]')) return 'login';
-      return 'other';
-    });
+    // A string, not a function: a function's source is re-serialized into the page, and under
+    // tsx/esbuild (keepNames) its inner helpers reference a `__name` that the page does not have.
+    const state = (await page.evaluate(PAGE_STATE_SCRIPT)) as string;
     if (state === 'dashboard' && isLoginPath(page.url())) return 'login';
     return state as PageState;
   }
