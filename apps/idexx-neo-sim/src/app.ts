@@ -1,0 +1,224 @@
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { HttpBindings } from '@hono/node-server';
+import { todayIn } from '@pims/util';
+import { dashboardPage, errorPage, loginPage, mfaPage, schedulePage } from './html';
+import { minutesBetweenLocal, toClinicLocal } from './local-time';
+import type { Clinic } from './model';
+import { classify } from './stats';
+import type { SimState } from './state';
+import {
+  appointmentDetail,
+  appointmentView,
+  calendarEvents,
+  calendarResources,
+  consultationPage,
+} from './wire';
+import { controlRoutes, isLoopbackAddress } from './control';
+
+export type SimEnv = { Bindings: HttpBindings; Variables: { company: string | null } };
+type Ctx = Context<SimEnv>;
+
+export const SESSION_COOKIE = 'NEOSESSID';
+export const CSRF_COOKIE = 'neo_csrf';
+const MAX_RANGE_MINUTES = 31 * 24 * 60;
+
+function isControlPath(path: string): boolean {
+  return path === '/__sim' || path.startsWith('/__sim/');
+}
+
+function wantsJson(c: Ctx): boolean {
+  return (c.req.header('accept') ?? '').toLowerCase().includes('application/json');
+}
+
+function field(body: Record<string, unknown>, key: string, trim = true): string | undefined {
+  const v = body[key];
+  if (typeof v !== 'string') return undefined;
+  return trim ? v.trim() : v;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS]', 'YYYY-MM-DDTHH:MM[:SS]' or an ISO instant with an offset. */
+function parseRangeParam(value: string | undefined, zone: string): string | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return toClinicLocal(`${v} 00:00:00`, zone);
+  return toClinicLocal(v, zone);
+}
+
+/** The Hono app: the Neo pages and JSON endpoints, and the loopback-only control API under /__sim. */
+export function createSimApp(state: SimState): Hono<SimEnv> {
+  const app = new Hono<SimEnv>();
+
+  app.use('*', async (c, next) => {
+    c.header('Cache-Control', 'no-store');
+    const path = c.req.path;
+    if (isControlPath(path)) {
+      const remote = c.env?.incoming?.socket?.remoteAddress;
+      if (!isLoopbackAddress(remote))
+        return c.json({ error: 'The simulator control API is only available from loopback' }, 403);
+      return next();
+    }
+    // Neo routes: count, then apply the faults, then serve.
+    const endpoint = classify(c.req.method, path);
+    let company = state.sessionCompany(getCookie(c, SESSION_COOKIE));
+    if (endpoint === 'login') {
+      const body = await c.req.parseBody();
+      company =
+        state.identifyClinic(field(body, 'company_id') || undefined, field(body, 'username'))?.companyId ??
+        null;
+    }
+    c.set('company', company);
+    if (endpoint) state.stats.request(endpoint, company);
+    const delay = state.faults.delayMs();
+    if (delay > 0) await sleep(delay);
+    if (state.faults.failsPath(path)) {
+      state.stats.error(company);
+      return c.html(errorPage(503), 503);
+    }
+    if (endpoint && endpoint !== 'login') {
+      const verdict = state.faults.judgeJson();
+      if (verdict === 'rate_limited') {
+        state.stats.rateLimited(company);
+        return c.json({ error: 'Too many requests' }, 429, { 'Retry-After': '1' });
+      }
+      if (verdict !== null) {
+        state.stats.error(company);
+        return c.html(errorPage(verdict), verdict);
+      }
+    }
+    await next();
+    if (c.res.status >= 500) state.stats.error(company);
+  });
+
+  app.route('/__sim', controlRoutes(state));
+
+  // ---- login -------------------------------------------------------------------------------
+
+  const renderLogin = (c: Ctx, opts: { error?: string; companyId?: string; username?: string } = {}) => {
+    const csrf = state.csrfFor(getCookie(c, CSRF_COOKIE));
+    if (csrf.isNew) setCookie(c, CSRF_COOKIE, csrf.cookie, { httpOnly: true, path: '/', sameSite: 'Lax' });
+    return c.html(
+      loginPage({
+        showCompanyId: state.showCompanyIdField(),
+        csrfToken: csrf.token,
+        seLoginRequest: csrf.seLoginRequest,
+        ...opts,
+      }),
+      200,
+    );
+  };
+
+  /** The session's clinic; or the "session expired" answer: the login page for JSON requests, a redirect otherwise. */
+  const session = (c: Ctx): Clinic | Response => {
+    const clinic = state.sessionClinic(getCookie(c, SESSION_COOKIE));
+    if (clinic) return clinic;
+    if (wantsJson(c)) return renderLogin(c);
+    return c.redirect('/login/', 302);
+  };
+
+  app.get('/', (c) =>
+    c.redirect(state.sessionClinic(getCookie(c, SESSION_COOKIE)) ? '/dashboard' : '/login/', 302),
+  );
+  app.get('/login', (c) => renderLogin(c));
+  app.get('/login/', (c) => renderLogin(c));
+
+  const postLogin = async (c: Ctx) => {
+    const body = await c.req.parseBody();
+    const companyId = field(body, 'company_id') || undefined;
+    const username = field(body, 'username') ?? '';
+    const password = field(body, 'password', false) ?? '';
+    const csrfCookie = getCookie(c, CSRF_COOKIE);
+    const fail = () => renderLogin(c, { error: 'Invalid login details', companyId, username });
+    if (field(body, 'submitted') !== 'TRUE') return fail();
+    if (!state.checkCsrf(csrfCookie, field(body, 'csrf_neo_token'), field(body, 'se_login_request')))
+      return fail();
+    const clinic = state.authenticate(companyId, username, password);
+    if (!clinic) return fail();
+    state.dropCsrf(csrfCookie);
+    deleteCookie(c, CSRF_COOKIE, { path: '/' });
+    if (clinic.mfa) return c.redirect('/login/mfa', 302);
+    const sid = state.createSession(clinic.companyId);
+    state.stats.login(clinic.companyId);
+    setCookie(c, SESSION_COOKIE, sid, { httpOnly: true, path: '/', sameSite: 'Lax' });
+    return c.redirect('/dashboard', 302);
+  };
+  app.post('/login', postLogin);
+  app.post('/login/', postLogin);
+
+  app.get('/login/mfa', (c) => c.html(mfaPage()));
+  app.post('/login/mfa', (c) => c.html(mfaPage('Invalid verification code')));
+
+  app.get('/logout', (c) => {
+    state.endSession(getCookie(c, SESSION_COOKIE));
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.redirect('/login/', 302);
+  });
+
+  // ---- pages ---------------------------------------------------------------------------------
+
+  app.get('/dashboard', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    return c.html(dashboardPage(clinic, todayIn(clinic.timezone, state.clock)));
+  });
+
+  app.get('/schedule', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    const today = todayIn(clinic.timezone, state.clock);
+    const asked = c.req.query('date');
+    const date =
+      asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) && toClinicLocal(`${asked} 00:00:00`, 'UTC') ? asked : today;
+    return c.html(schedulePage(clinic, date, today));
+  });
+
+  // ---- JSON endpoints ------------------------------------------------------------------------
+
+  app.get('/appointments/getCalendarEventData', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    const start = parseRangeParam(c.req.query('start'), clinic.timezone);
+    const end = parseRangeParam(c.req.query('end'), clinic.timezone);
+    if (!start || !end || end <= start) return c.json({ error: 'Invalid date range' }, 400);
+    if (minutesBetweenLocal(start, end) > MAX_RANGE_MINUTES)
+      return c.json({ error: 'Date range too large' }, 400);
+    return c.json({ events: calendarEvents(clinic, start, end), resources: calendarResources(clinic) });
+  });
+
+  app.get('/appointments/getAppointmentView', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    return c.json(appointmentView(clinic));
+  });
+
+  app.get('/appointments/getAppointment', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    const id = c.req.query('id')?.trim();
+    if (!id) return c.json({ error: 'Missing id' }, 400);
+    const a = clinic.appointments.get(id);
+    if (!a) return c.json({ error: 'Not found' }, 404);
+    return c.json(appointmentDetail(clinic, a));
+  });
+
+  app.get('/consultations/:id/page-data', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    const k = clinic.consultations.get(c.req.param('id'));
+    if (!k) return c.json({ error: 'Not found' }, 404);
+    return c.json(consultationPage(clinic, k));
+  });
+
+  app.notFound((c) => (wantsJson(c) ? c.json({ error: 'Not found' }, 404) : c.html(errorPage(404), 404)));
+  app.onError((err, c) => {
+    console.error('[idexx-neo-sim]', err);
+    if (isControlPath(c.req.path)) return c.json({ error: 'Internal error' }, 500);
+    return c.html(errorPage(500), 500);
+  });
+
+  return app;
+}

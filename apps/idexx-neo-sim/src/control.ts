@@ -1,0 +1,170 @@
+import { Hono, type Context } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { z } from 'zod';
+import { todayIn } from '@pims/util';
+import { FaultsSchema } from './faults';
+import { parseScenario, formatIssues } from './scenario';
+import { SimError, type SimState } from './state';
+
+/** The control API (/__sim/*), open only to loopback callers. Answers 200 JSON or 400 {error}. */
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback. Anything else (or unknown) is not loopback. */
+export function isLoopbackAddress(address: string | undefined | null): boolean {
+  if (!address) return false;
+  const a = address.trim().toLowerCase();
+  if (a === '::1' || a === '0:0:0:0:0:0:0:1') return true;
+  const v4 = a.startsWith('::ffff:') ? a.slice(7) : a;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+type Ctx = Context<{ Bindings: HttpBindings }>;
+
+async function readJson(c: Ctx): Promise<unknown> {
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SimError('Body must be JSON');
+  }
+}
+
+function handle(fn: (c: Ctx) => Promise<unknown> | unknown) {
+  return async (c: Ctx) => {
+    try {
+      return c.json((await fn(c)) as object, 200);
+    } catch (err) {
+      if (err instanceof SimError) return c.json({ error: err.message }, err.status);
+      throw err;
+    }
+  };
+}
+
+const ClockSchema = z.strictObject({ now: z.string().nullable() });
+const ExpireSchema = z.strictObject({
+  companyId: z.union([z.string(), z.number()]).transform(String).optional(),
+});
+
+export function controlRoutes(state: SimState): Hono<{ Bindings: HttpBindings }> {
+  const ctl = new Hono<{ Bindings: HttpBindings }>();
+
+  ctl.post(
+    '/scenario',
+    handle(async (c) => {
+      const r = parseScenario(await readJson(c));
+      if (!r.ok) throw new SimError(r.error);
+      return { ok: true, clinics: state.applyScenario(r.value) };
+    }),
+  );
+
+  ctl.get(
+    '/clinics',
+    handle(() => ({
+      now: state.clock.now().toISOString(),
+      clinics: [...state.clinics.values()].map((c) => ({
+        companyId: c.companyId,
+        name: c.name,
+        username: c.username,
+        timezone: c.timezone,
+        today: todayIn(c.timezone, state.clock),
+        mfa: c.mfa,
+        showCompanyId: c.showCompanyId,
+        appointments: c.appointments.size,
+        consultations: c.consultations.size,
+      })),
+    })),
+  );
+
+  ctl.delete(
+    '/clinics/:companyId',
+    handle((c) => {
+      const id = String(c.req.param('companyId'));
+      if (!state.removeClinic(id)) throw new SimError(`Unknown clinic ${id}`);
+      return { ok: true };
+    }),
+  );
+
+  ctl.post(
+    '/faults',
+    handle(async (c) => {
+      const r = FaultsSchema.safeParse(await readJson(c));
+      if (!r.success) throw new SimError(`Invalid faults: ${formatIssues(r.error)}`);
+      state.faults.set(r.data);
+      return { ok: true, faults: state.faults.config };
+    }),
+  );
+  ctl.get(
+    '/faults',
+    handle(() => ({ faults: state.faults.config })),
+  );
+
+  ctl.get(
+    '/stats',
+    handle(() => state.stats.snapshot()),
+  );
+  ctl.post(
+    '/reset-stats',
+    handle(() => {
+      state.stats.reset();
+      return { ok: true };
+    }),
+  );
+
+  ctl.get(
+    '/clock',
+    handle(() => ({ now: state.clock.now().toISOString(), fixed: state.clock.isFixed() })),
+  );
+  ctl.post(
+    '/clock',
+    handle(async (c) => {
+      const r = ClockSchema.safeParse(await readJson(c));
+      if (!r.success) throw new SimError(`Invalid clock: ${formatIssues(r.error)}`);
+      try {
+        state.clock.set(r.data.now);
+      } catch {
+        throw new SimError(
+          'now must be an ISO instant with a zone (e.g. 2026-11-20T14:00:00Z), or null for real time',
+        );
+      }
+      return { ok: true, now: state.clock.now().toISOString(), fixed: state.clock.isFixed() };
+    }),
+  );
+
+  ctl.post(
+    '/consultations/:id',
+    handle(async (c) => ({
+      ok: true,
+      ...state.updateConsultation(String(c.req.param('id')), await readJson(c)),
+    })),
+  );
+  ctl.post(
+    '/appointments',
+    handle(async (c) => ({ ok: true, ...state.addAppointment(await readJson(c)) })),
+  );
+  ctl.post(
+    '/appointments/:id',
+    handle(async (c) => ({
+      ok: true,
+      ...state.updateAppointment(String(c.req.param('id')), await readJson(c)),
+    })),
+  );
+  ctl.delete(
+    '/appointments/:id',
+    handle((c) => ({
+      ok: true,
+      ...state.removeAppointment(String(c.req.param('id')), c.req.query('companyId') || undefined),
+    })),
+  );
+
+  ctl.post(
+    '/sessions/expire',
+    handle(async (c) => {
+      const r = ExpireSchema.safeParse(await readJson(c));
+      if (!r.success) throw new SimError(formatIssues(r.error));
+      return { ok: true, expired: state.expireSessions(r.data.companyId) };
+    }),
+  );
+
+  ctl.all('*', (c) => c.json({ error: `Unknown control route ${c.req.method} ${c.req.path}` }, 404));
+  return ctl;
+}

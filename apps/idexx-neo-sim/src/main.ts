@@ -1,0 +1,81 @@
+/**
+ * CLI: `npm run sim -- [--scenario FILE] [--port N] [--host H] [--now ISO]`.
+ * Env (see env.ts): NEO_SIM_SCENARIO, NEO_SIM_PORT (default 3200), NEO_SIM_HOST, NEO_SIM_NOW.
+ * Without a scenario it serves the demo clinic and prints its login.
+ */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEMO_CLINIC } from './demo';
+import { readSimEnv } from './env';
+import { loadScenarioFile } from './scenario-file';
+import { startSimulator } from './server';
+
+function resolveFile(file: string, initCwd: string | undefined): string {
+  if (path.isAbsolute(file)) return file;
+  // `npm run sim` runs in the workspace folder; a relative path is meant from where npm was started.
+  if (initCwd && existsSync(path.resolve(initCwd, file))) return path.resolve(initCwd, file);
+  return path.resolve(file);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', short: 's' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      now: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(
+      'Usage: npm run sim -- [--scenario FILE] [--port N] [--host 127.0.0.1] [--now 2026-11-20T14:00:00Z]',
+    );
+    return;
+  }
+  const env = readSimEnv();
+  const port = values.port !== undefined ? Number(values.port) : env.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a port number, got "${values.port}"`);
+  const file = values.scenario ?? env.scenarioFile;
+  const scenario = file ? await loadScenarioFile(resolveFile(file, env.initCwd)) : undefined;
+
+  const sim = await startSimulator({
+    port,
+    host: values.host ?? env.host,
+    scenario,
+    now: values.now ?? env.now,
+  });
+  console.log(`IDEXX Neo simulator listening on ${sim.url}`);
+  if (!scenario) {
+    console.log(
+      `Demo login: ${sim.url}/login/  company_id ${DEMO_CLINIC.companyId}  username ${DEMO_CLINIC.username}  password ${DEMO_CLINIC.password}`,
+    );
+  } else {
+    for (const c of sim.state.clinics.values())
+      console.log(
+        `Clinic ${c.companyId} "${c.name}" (${c.timezone}): username ${c.username}, ${c.appointments.size} appointments`,
+      );
+  }
+  console.log(`Control API (loopback only): ${sim.url}/__sim/stats`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Received ${signal}, stopping the simulator.`);
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`idexx-neo-sim: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
