@@ -55,6 +55,7 @@ for (const label of ['first', 'unchanged']) {
   if (label === 'first') process.stdout.write(`${JSON.stringify({ marker: 'first-done' })}\n`);
 }
 clearInterval(sampler);
+await orchestrator.close();
 await provider.close();
 await pool.end();
 process.stdout.write(`${JSON.stringify({ runs, peakNodeRssMb: peakNode / 2 ** 20, peakTreeRssMb: peakTree / 2 ** 20 })}\n`);

@@ -4,6 +4,7 @@ import { AppError, type Clock, type Logger, addDays, instantOfLocal } from '@pim
 import type { ClinicRecord, ClinicsRepository } from '../repositories/clinics.repository';
 import type { CasesRepository } from '../repositories/cases.repository';
 import type { ScheduleRepository } from '../repositories/schedule.repository';
+import type { PimsSessionPool } from './pims-session-pool';
 
 export interface ResolvedSyncOptions {
   bidirectional: boolean;
@@ -41,6 +42,7 @@ export class SyncContext {
     readonly deps: {
       pool: Pool;
       provider: PimsProvider;
+      sessions: PimsSessionPool;
       clinics: ClinicsRepository;
       cases: CasesRepository;
       schedule: ScheduleRepository;
@@ -74,7 +76,7 @@ export class SyncContext {
       this.session = (async () => {
         const creds = await this.deps.clinics.getCredentials(this.clinic.id);
         if (!creds) throw new AppError('clinic_not_found', 'The clinic no longer exists');
-        return this.deps.provider.authenticate(creds, { timezone: this.timezone, signal: this.signal });
+        return this.deps.sessions.acquire(this.clinic.id, creds, { timezone: this.timezone, signal: this.signal });
       })();
       this.session.catch(() => undefined);
     }
@@ -97,10 +99,11 @@ export class SyncContext {
     return result;
   }
 
-  async close(): Promise<void> {
+  /** Hands the PIMS session back to the pool (closed instead when `discard`, e.g. after PIMS errors). */
+  async close(discard = false): Promise<void> {
     if (!this.session) return;
     try {
-      await (await this.session).close();
+      await this.deps.sessions.release(this.clinic.id, await this.session, discard);
     } catch {
       // a session that never opened has nothing to close
     }

@@ -332,7 +332,9 @@ describe('3.6 idempotent', () => {
     const first = await snapshot();
     expect(first.length).toBeGreaterThan(20);
     const requestsBefore = f.sim.stats().byCompany['9601'].requests.consultationPageData;
+    const loginsBefore = f.sim.stats().byCompany['9601'].logins;
     const second = await f.orchestrator.runBidirectionalSync({ clinicId });
+    expect(f.sim.stats().byCompany['9601'].logins).toBe(loginsBefore); // the logged-in session was kept
     expect(second.status).toBe('completed');
     expect(await snapshot()).toEqual(first);
     expect(f.sim.stats().byCompany['9601'].requests.consultationPageData).toBe(requestsBefore);

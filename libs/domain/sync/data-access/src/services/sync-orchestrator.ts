@@ -11,6 +11,7 @@ import { runCaseEnrichment } from '../phases/case-enrichment.phase';
 import { runForwardInbound } from '../phases/forward-inbound.phase';
 import { runReconciliation } from '../phases/reconciliation.phase';
 import { acquireClinicLock } from './clinic-lock';
+import { PimsSessionPool } from './pims-session-pool';
 import { SyncContext, type PhaseOutcome, type ResolvedSyncOptions } from './sync-context';
 
 export const PHASE_LABELS: Record<PhaseName, string> = {
@@ -67,6 +68,8 @@ export interface SyncOrchestratorDeps {
   logger?: Logger;
   /** Minimum time between progress writes to the audit row (default 1000 ms). */
   progressIntervalMs?: number;
+  /** How long a clinic's logged-in PIMS session is kept for its next sync (default 5 min; 0 = never). */
+  sessionIdleMs?: number;
 }
 
 /**
@@ -81,6 +84,7 @@ export class SyncOrchestrator {
   readonly schedule: ScheduleRepository;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly sessions: PimsSessionPool;
 
   constructor(private readonly deps: SyncOrchestratorDeps) {
     this.audits = new AuditsRepository(deps.pool);
@@ -89,6 +93,12 @@ export class SyncOrchestrator {
     this.schedule = new ScheduleRepository(deps.pool);
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? noopLogger;
+    this.sessions = new PimsSessionPool(deps.provider, { idleMs: deps.sessionIdleMs });
+  }
+
+  /** Closes the PIMS sessions kept for later syncs (call before closing the provider). */
+  async close(): Promise<void> {
+    await this.sessions.closeAll();
   }
 
   /** Queues and runs a full sync now (the four phases, or the older sequence when bidirectional is false). */
@@ -208,7 +218,7 @@ export class SyncOrchestrator {
       todayIn(clinic.timezone, this.clock),
       options,
       abort.signal,
-      { pool: this.deps.pool, provider: this.deps.provider, clinics: this.clinics, cases: this.cases, schedule: this.schedule, clock: this.clock, logger: log },
+      { pool: this.deps.pool, provider: this.deps.provider, sessions: this.sessions, clinics: this.clinics, cases: this.cases, schedule: this.schedule, clock: this.clock, logger: log },
       progress,
     );
     log.info({ phases: names, today: ctx.today, options }, 'sync started');
@@ -268,7 +278,7 @@ export class SyncOrchestrator {
       throw err;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
-      await ctx.close();
+      await ctx.close(phases.some((p) => p.status === 'failed' && p.error?.code.startsWith('pims_')) || abort.signal.aborted);
     }
   }
 }

@@ -107,6 +107,7 @@ export async function createSyncFixture(now: string): Promise<SyncFixture> {
       sim.setNow(at);
     },
     async close() {
+      await orchestrator.close();
       await inner.close();
       await sim.close();
       await db.drop();
