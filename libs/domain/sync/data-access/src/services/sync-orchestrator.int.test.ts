@@ -232,6 +232,7 @@ describe('3.4 reconciliation', () => {
     const rec = await f.orchestrator.runReconciliation({ clinicId });
     expect(rec.status).toBe('completed');
     expect(rec.casesDeleted).toBe(1);
+    expect(rec.appointmentsFound).toBe(9); // the visits of the window it compared against
     const row = async (id: string) => (await q(`select status, deleted_at, metadata from public.cases where clinic_id = $1 and external_id = $2`, [clinicId, id]))[0];
     const r1 = await row('r1');
     expect(r1.status).toBe('reviewed');

@@ -240,7 +240,7 @@ export class SyncOrchestrator {
           phase.status = outcome.status;
           phase.stats = outcome.stats;
           phase.error = outcome.note ?? null;
-          accumulate(counters, phase.name, outcome.stats);
+          accumulate(counters, phase.name, outcome.stats, names);
           log.info({ phase: phase.name, status: outcome.status, stats: outcome.stats }, 'phase finished');
         } catch (err) {
           if (abort.signal.aborted) {
@@ -294,8 +294,11 @@ function resolveOptions(o: SyncRequestOptions, clinic: ClinicRecord): ResolvedSy
   };
 }
 
-function accumulate(c: AuditCounters, phase: PhaseName, s: Record<string, number>) {
+function accumulate(c: AuditCounters, phase: PhaseName, s: Record<string, number>, all: PhaseName[]) {
+  const inbound = all.includes('backward_inbound') || all.includes('forward_inbound');
   if (phase === 'backward_inbound' || phase === 'forward_inbound') c.appointmentsFound += s.appointmentsFound ?? 0;
+  // A reconciliation-only sync reports the visits it compared against.
+  if (phase === 'reconciliation' && !inbound) c.appointmentsFound += s.appointmentsFound ?? 0;
   if (phase === 'backward_inbound') {
     c.casesCreated += s.casesCreated ?? 0;
     c.casesUpdated += s.casesUpdated ?? 0;

@@ -1,0 +1,73 @@
+import type pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { generateClinic, startSimulator } from '@pims/idexx-neo-sim';
+import { generateEncryptionKey } from '@pims/util';
+import { startPimsSync } from './stack';
+
+export interface QueueResult {
+  clinics: number;
+  one: { seconds: number };
+  two: { seconds: number };
+  ratio: number;
+}
+
+/**
+ * Bench 4: 12 clinics through the queue (POST /api/sync/full for each), drained by one worker
+ * process, then (on a fresh database) by two; each worker runs 2 syncs at once. Time = first
+ * sync started .. last sync completed (from the audits). Throughput ratio = time with one / with two.
+ */
+export async function benchQueueThroughput(freshDatabase: (name: string) => Promise<{ url: string; pool: pg.Pool }>, clinics = 12): Promise<QueueResult> {
+  const now = new Date();
+  const scenario = {
+    clinics: Array.from({ length: clinics }, (_, i) =>
+      generateClinic({ seed: `q${i}`, companyId: String(8100 + i), name: `Queue Clinic ${i}`, timezone: 'America/Chicago', visitsPerDay: 12, now, username: `q${i}`, password: 'Queue-Pass-2026!' }),
+    ),
+  };
+  const sim = await startSimulator({ port: 0, now, scenario });
+  sim.setFaults({ latencyMs: 100, jitterMs: 0 });
+  const run = async (workers: number) => {
+    const db = await freshDatabase(`bench_queue_${workers}`);
+    const env = { DATABASE_URL: db.url, PIMS_SYNC_API_KEY: randomBytes(16).toString('hex'), CREDENTIALS_KEY: generateEncryptionKey(), PIMS_SYNC_WORKER_CONCURRENCY: '2', PIMS_SYNC_POLL_SECONDS: '1' };
+    const api = await startPimsSync(env, 'api');
+    const procs = [api];
+    try {
+      const headers = { 'x-api-key': env.PIMS_SYNC_API_KEY, 'content-type': 'application/json' };
+      const ids: string[] = [];
+      for (let i = 0; i < clinics; i++) {
+        const r = await fetch(`${api.url}/api/clinics`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name: `Queue Clinic ${i}`, timezone: 'America/Chicago', pims: { provider: 'idexx_neo', baseUrl: sim.url, companyId: String(8100 + i), username: `q${i}`, password: 'Queue-Pass-2026!' } }),
+        });
+        ids.push(((await r.json()) as { id: string }).id);
+      }
+      const syncIds: string[] = [];
+      for (const clinicId of ids) {
+        const r = await fetch(`${api.url}/api/sync/full`, { method: 'POST', headers, body: JSON.stringify({ clinicId }) });
+        syncIds.push(((await r.json()) as { syncId: string }).syncId);
+      }
+      const t = performance.now();
+      procs.push(...(await Promise.all(Array.from({ length: workers }, () => startPimsSync(env, 'worker')))));
+      for (;;) {
+        const { rows } = await db.pool.query(`select count(*)::int as n from public.case_sync_audits where status in ('queued', 'in_progress')`);
+        if (rows[0].n === 0) break;
+        if (performance.now() - t > 600_000) throw new Error('queue bench did not finish in 10 minutes');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const { rows: done } = await db.pool.query(`select extract(epoch from max(completed_at) - min(started_at))::float8 as span, count(*) filter (where status = 'completed')::int as ok from public.case_sync_audits`);
+      if (done[0].ok !== clinics) throw new Error(`only ${done[0].ok} of ${clinics} syncs completed`);
+      // From the first sync's start to the last one's end (worker start-up not included).
+      return { seconds: Number(done[0].span) };
+    } finally {
+      await Promise.all(procs.map((p) => p.stop()));
+      await db.pool.end();
+    }
+  };
+  try {
+    const one = await run(1);
+    const two = await run(2);
+    return { clinics, one, two, ratio: one.seconds / two.seconds };
+  } finally {
+    await sim.close();
+  }
+}
