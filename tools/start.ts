@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, redactConnectionString, type DatabaseHandle } from '@pims/db';
+import { openDatabase, redactConnectionString } from '@pims/db';
 import { DEMO_CLINIC, startSimulator, type Simulator } from '@pims/idexx-neo-sim';
 import { generateEncryptionKey } from '@pims/util';
 
@@ -87,35 +87,48 @@ async function waitFor(url: string, what: string, child: ChildProcess | null, ti
 
 const children: { name: string; proc: ChildProcess }[] = [];
 let sim: Simulator | null = null;
-let db: DatabaseHandle | null = null;
+let dbProc: ChildProcess | null = null;
 let stopping = false;
+
+const stopProc = (proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
+  new Promise<void>((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    const kill = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+    proc.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    proc.kill(signal);
+  });
+
+// Children run in process groups of their own (a Ctrl-C reaches only this script, which stops them
+// in order). Should this script end some other way, it takes them down with it.
+process.on('exit', () => {
+  for (const p of [...children.map((c) => c.proc), dbProc]) {
+    if (p?.pid && p.exitCode === null && p.signalCode === null) {
+      try {
+        process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
 
 async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
   log('stopping...');
-  await Promise.all(
-    children.map(
-      ({ proc }) =>
-        new Promise<void>((resolve) => {
-          if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-          const kill = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-          proc.once('exit', () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          proc.kill('SIGTERM');
-        }),
-    ),
-  );
+  // Services first (they finish or re-queue their work), the database last.
+  await Promise.all(children.map(({ proc }) => stopProc(proc)));
   await sim?.close().catch(() => undefined);
-  await db?.stop().catch(() => undefined);
+  if (dbProc) await stopProc(dbProc);
   log('stopped.');
   process.exit(code);
 }
 
 function run(name: string, command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }) {
-  const proc = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -135,6 +148,31 @@ function run(name: string, command: string, args: string[], opts: { cwd: string;
   return proc;
 }
 
+/** Starts tools/db-server.ts (embedded PostgreSQL, migrated) and returns its connection string. */
+async function startDbServer(): Promise<string> {
+  const proc = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'tools/db-server.ts'), dataDir], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
+  dbProc = proc;
+  let out = '';
+  proc.stderr!.on('data', (c: Buffer) => process.stderr.write(`[postgres] ${c}`));
+  return new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /READY (\d+) (\d+) (\S+)/.exec(out);
+      if (m) {
+        log(`PostgreSQL ready: ${redactConnectionString(m[3])} (${m[1]} migrations applied, ${m[2]} already there)`);
+        resolve(m[3]);
+      }
+    });
+    proc.once('exit', (code) => {
+      if (!stopping) reject(new Error(`the embedded PostgreSQL stopped (code ${code}); see the messages above`));
+    });
+  });
+}
+
 async function main() {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
@@ -147,9 +185,16 @@ async function main() {
   await assertPortFree(SIM_PORT, 'NEO_SIM_PORT');
   const { secrets, generated } = loadSecrets();
 
-  log(process.env.DATABASE_URL ? 'using DATABASE_URL' : `starting the embedded PostgreSQL (data in ${path.relative(root, dataDir) || dataDir}/postgres)...`);
-  db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
-  log(`PostgreSQL ready: ${redactConnectionString(db.connectionString)} (${db.migrations.applied.length} migrations applied, ${db.migrations.skipped.length} already there)`);
+  let databaseUrl: string;
+  if (process.env.DATABASE_URL) {
+    log('using DATABASE_URL');
+    const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
+    databaseUrl = db.connectionString;
+    log(`PostgreSQL ready: ${redactConnectionString(databaseUrl)} (${db.migrations.applied.length} migrations applied, ${db.migrations.skipped.length} already there)`);
+  } else {
+    log(`starting the embedded PostgreSQL (data in ${dataDir}/postgres)...`);
+    databaseUrl = await startDbServer();
+  }
 
   sim = await startSimulator({ port: SIM_PORT, host: '127.0.0.1' });
   log(`IDEXX Neo simulator: ${sim.url} (demo clinic "${DEMO_CLINIC.name}")`);
@@ -157,7 +202,7 @@ async function main() {
   const baseEnv = { ...process.env, NX_DAEMON: 'false', NEXT_TELEMETRY_DISABLED: '1' };
   const syncEnv = {
     ...baseEnv,
-    DATABASE_URL: db.connectionString,
+    DATABASE_URL: databaseUrl,
     PIMS_SYNC_API_KEY: secrets.PIMS_SYNC_API_KEY,
     CREDENTIALS_KEY: secrets.CREDENTIALS_KEY,
     PIMS_SYNC_PORT: String(SYNC_PORT),

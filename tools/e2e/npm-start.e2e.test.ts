@@ -1,0 +1,126 @@
+/**
+ * Issue 7 acceptance: `npm start` brings the product up; in real Chromium an admin signs in, runs a
+ * Full Sync of the demo clinic and sees it completed; Ctrl-C (SIGINT) stops the whole process tree.
+ * A second start reuses the data (the demo clinic is not registered twice).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '@pims/db';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pims-npm-start-'));
+chmodSync(dataDir, 0o755);
+const shots = path.join(root, 'tools/test-results/npm-start');
+mkdirSync(shots, { recursive: true });
+let browser: Browser | null = null;
+let running: ChildProcess | null = null;
+
+afterAll(async () => {
+  await browser?.close();
+  if (running && running.exitCode === null) process.kill(-running.pid!, 'SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function descendants(pid: number): number[] {
+  const out = spawnSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' }).stdout;
+  const kids = new Map<number, number[]>();
+  for (const line of out.split('\n')) {
+    const [p, pp] = line.trim().split(/\s+/).map(Number);
+    if (p) kids.set(pp, [...(kids.get(pp) ?? []), p]);
+  }
+  const all: number[] = [];
+  const stack = [pid];
+  while (stack.length) for (const k of kids.get(stack.pop()!) ?? []) all.push(k), stack.push(k);
+  return all;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function npmStart(ports: { web: number; sync: number; sim: number }) {
+  // detached: its own process group, as a terminal gives it; Ctrl-C is a SIGINT to that group.
+  const proc = spawn('npm', ['start'], {
+    cwd: root,
+    detached: true,
+    env: { ...process.env, PIMS_DATA_DIR: dataDir, WEB_PORT: String(ports.web), PIMS_SYNC_PORT: String(ports.sync), NEO_SIM_PORT: String(ports.sim), ADMIN_EMAIL: '', ADMIN_PASSWORD: '', PIMS_SYNC_API_KEY: '', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running = proc;
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const until = Date.now() + 8 * 60_000; // the first start builds the web app
+  while (!out.includes('Press Ctrl-C to stop.')) {
+    if (proc.exitCode !== null) throw new Error(`npm start exited ${proc.exitCode}:\n${out.slice(-4000)}`);
+    if (Date.now() > until) throw new Error(`npm start did not come up:\n${out.slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { proc, output: () => out };
+}
+
+async function ctrlC(proc: ChildProcess) {
+  const tree = [proc.pid!, ...descendants(proc.pid!)];
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  process.kill(-proc.pid!, 'SIGINT');
+  const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);
+  // Give the last children a moment to be reaped, then nothing of the tree may be left.
+  for (let i = 0; i < 40 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 250));
+  return { code, orphans: tree.filter(alive) };
+}
+
+describe('npm start', () => {
+  it('brings the product up, runs a Full Sync from the dashboard, and stops cleanly on Ctrl-C', async () => {
+    const ports = { web: await freePort(), sync: await freePort(), sim: await freePort() };
+    const { proc, output } = await npmStart(ports);
+    const text = output();
+    const dashboard = /Dashboard:\s+(\S+)/.exec(text)![1];
+    const [, email, password] = /Admin login:\s+(\S+) \/ (\S+)/.exec(text)!;
+    expect(dashboard).toBe(`http://localhost:${ports.web}/dashboard/admin/sync`);
+    expect(text).toMatch(/x-api-key: [0-9a-f]{48}/);
+
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage();
+    await page.goto(dashboard);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Clinic sync' }).waitFor();
+    const panel = page.getByTestId('sync-trigger-panel');
+    await panel.getByLabel('Clinic').selectOption({ label: 'Happy Paws Veterinary' });
+    await page.screenshot({ path: path.join(shots, '01-signed-in.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Full Sync (Past 14d + Next 14d)' }).click();
+    const row = page.getByTestId('sync-history').getByTestId('history-row').first();
+    await row.getByTestId('sync-status-badge').filter({ hasText: 'completed' }).waitFor({ timeout: 240_000 });
+    await page.screenshot({ path: path.join(shots, '02-full-sync-completed.png'), fullPage: true });
+    expect(await row.getByTestId('sync-type-badge').innerText()).toBe('Full Sync');
+    await browser.close();
+    browser = null;
+
+    const stop = await ctrlC(proc);
+    expect(stop.code).toBe(0);
+    expect(stop.orphans).toEqual([]);
+    expect(output()).toContain('stopped.');
+
+    // A second start reuses the data: same secrets, the demo clinic is already there.
+    const again = await npmStart(ports);
+    expect(again.output()).not.toContain('registered the demo clinic');
+    expect(again.output()).toContain(`Admin login:      ${email} / ${password}`);
+    const stop2 = await ctrlC(again.proc);
+    expect(stop2.code).toBe(0);
+    expect(stop2.orphans).toEqual([]);
+  });
+});
