@@ -54,7 +54,17 @@ export async function launchChromium(opts: LaunchOptions): Promise<{ browser: Br
   const launch =
     opts.launch ??
     ((executablePath: string) =>
-      chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: opts.launchTimeoutMs ?? 30_000 }));
+      chromium.launch({
+        executablePath,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        timeout: opts.launchTimeoutMs ?? 30_000,
+        // The process that owns the browser decides how to shut down (pims-sync stops its syncs at a
+        // safe point first); Playwright must not close the browser or exit on a signal by itself.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      }));
   const tried: { path: string; source: string; problem: string }[] = [];
   for (const c of chromiumCandidates(opts.chromiumPath)) {
     if (!exists(c.path)) {

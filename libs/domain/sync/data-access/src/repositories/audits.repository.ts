@@ -193,6 +193,20 @@ export class AuditsRepository {
     return (rowCount ?? 0) > 0;
   }
 
+  /**
+   * Ends a sync with its real error: queued -> failed (it could never start), or in_progress ->
+   * failed (its run stopped on an error it could not record). Guarded; true when this call ended it.
+   */
+  async failActive(id: string, error: { code: string; message: string }): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `update public.case_sync_audits set status = 'failed', error_code = $2, error_message = $3,
+         current_phase = null, completed_at = now()
+       where id = $1 and status in ('queued', 'in_progress')`,
+      [id, error.code, error.message],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   /** Running syncs whose heartbeat is older than the given age. */
   async findStale(olderThanSeconds: number): Promise<SyncAudit[]> {
     const { rows } = await this.pool.query(

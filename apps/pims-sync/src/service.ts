@@ -1,0 +1,160 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type PgBoss from 'pg-boss';
+import { createPool, openDatabase, redactConnectionString, type DatabaseHandle } from '@pims/db';
+import { createIdexxNeoProvider, type PimsProvider } from '@pims/idexx-neo';
+import { AuditsRepository, ClinicsRepository, SyncOrchestrator } from '@pims/sync-data-access';
+import { createApp } from './app';
+import type { ServiceEnv } from './env';
+import { createLogger, errFields, type ServiceLogger } from './logger';
+import { RUN_QUEUE, startBoss } from './queue/boss';
+import { Recovery } from './queue/recovery';
+import { RunLeases } from './queue/run-lease';
+import { ClinicSchedules } from './queue/schedules';
+import { SyncWorkers } from './queue/sync-worker';
+import { SyncService } from './services/sync-service';
+
+export interface ServiceHandle {
+  /** The API's base URL, or null in the worker role. */
+  url: string | null;
+  logger: ServiceLogger;
+  /** Graceful stop: no new requests or jobs, running syncs finish or are re-queued, then everything closes. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts pims-sync in its role: `api` (HTTP only), `worker` (queue consumers, recovery sweep and
+ * daily schedules) or `all`. Any number of processes may share one database.
+ */
+export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogger; provider?: PimsProvider } = {}): Promise<ServiceHandle> {
+  const logger = opts.logger ?? createLogger({ level: env.logLevel, base: { role: env.role } });
+  const isApi = env.role !== 'worker';
+  const isWorker = env.role !== 'api';
+  const q = env.queue;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => logger.error({ err: errFields(err) }, 'error while stopping'));
+  };
+  try {
+    const db: DatabaseHandle = await openDatabase({
+      databaseUrl: env.databaseUrl,
+      dataDir: env.dataDir,
+      onLog: (line) => logger.debug({ component: 'postgres' }, line),
+    });
+    cleanups.push(() => db.stop());
+    logger.info({ database: redactConnectionString(db.connectionString), embedded: db.embedded !== null, migrationsApplied: db.migrations.applied.length }, 'database ready');
+
+    const pool = createPool(db.connectionString, { max: 10 + (isWorker ? q.workerConcurrency * 4 : 0), applicationName: `pims-sync-${env.role}` });
+    cleanups.push(() => pool.end());
+    const audits = new AuditsRepository(pool);
+    const clinics = new ClinicsRepository(pool, env.credentialsKey);
+
+    const boss: PgBoss = await startBoss(
+      pool,
+      db.connectionString,
+      {
+        schedule: isWorker,
+        jobExpireSeconds: q.jobExpireSeconds,
+        maintenanceSeconds: q.maintenanceSeconds,
+        cronMonitorSeconds: q.cronMonitorSeconds,
+        retryLimit: 5,
+        retryDelaySeconds: Math.max(1, Math.min(q.retryDelaySeconds, 60)),
+      },
+      logger.child({ component: 'queue' }),
+    );
+    cleanups.push(() => boss.stop({ graceful: true, timeout: 3000, wait: true }));
+
+    const syncs = new SyncService({ pool, boss, audits, logger, jobExpireSeconds: q.jobExpireSeconds });
+    const leases = new RunLeases(pool);
+    const recovery = new Recovery({ audits, leases, syncs, logger, settings: { maxAttempts: q.maxAttempts, staleSeconds: q.staleSeconds, sweepSeconds: q.sweepSeconds } });
+    const schedules = new ClinicSchedules({
+      boss,
+      pool,
+      clinics,
+      syncs,
+      logger,
+      settings: { consume: isWorker, pollSeconds: q.schedulePollSeconds, refreshSeconds: q.scheduleRefreshSeconds },
+    });
+
+    let workers: SyncWorkers | null = null;
+    if (isWorker) {
+      const provider = opts.provider ?? createIdexxNeoProvider({ chromiumPath: env.chromiumPath ?? null, logger: logger.child({ component: 'idexx-neo' }) });
+      cleanups.push(() => provider.close());
+      const runner = new SyncOrchestrator({ pool, provider, credentialsKey: env.credentialsKey, logger: logger.child({ component: 'orchestrator' }) });
+      const w = new SyncWorkers({
+        boss,
+        audits,
+        leases,
+        syncs,
+        recovery,
+        runner,
+        logger,
+        settings: { concurrency: q.workerConcurrency, pollSeconds: q.pollSeconds, maxAttempts: q.maxAttempts, retryDelaySeconds: q.retryDelaySeconds },
+      });
+      workers = w;
+      cleanups.push(async () => {
+        await schedules.stop();
+        await recovery.stop();
+      });
+      await schedules.start();
+      recovery.start();
+      await w.start();
+    }
+
+    let url: string | null = null;
+    if (isApi) {
+      const app = createApp({
+        apiKey: env.apiKey!,
+        logger,
+        clinics,
+        audits,
+        syncs,
+        schedules,
+        health: {
+          database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
+          queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
+        },
+      });
+      const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+        const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, () => resolve(s));
+        s.once('error', reject);
+      });
+      const port = (server.address() as AddressInfo).port;
+      url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
+      cleanups.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            setTimeout(() => {
+              (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+              resolve();
+            }, 5000).unref();
+          }),
+      );
+    }
+
+    logger.info({ url, concurrency: isWorker ? q.workerConcurrency : 0 }, 'pims-sync started');
+    let stopping: Promise<void> | null = null;
+    return {
+      url,
+      logger,
+      stop() {
+        if (stopping) return stopping;
+        // The workers' shutdown starts synchronously (with no grace, running syncs are aborted
+        // before any other signal handler of the process, e.g. the browser's, gets to run).
+        const running = workers?.activeSyncIds ?? [];
+        const workersStopped = workers ? workers.shutdown(q.shutdownGraceSeconds * 1000) : Promise.resolve();
+        stopping = (async () => {
+          logger.info({ running }, 'pims-sync stopping');
+          await workersStopped.catch((err) => logger.error({ err: errFields(err) }, 'error while stopping the workers'));
+          await cleanup();
+          logger.info('pims-sync stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
