@@ -41,7 +41,12 @@ function descendants(pid: number): number[] {
   }
   const all: number[] = [];
   const stack = [pid];
-  while (stack.length) for (const k of kids.get(stack.pop()!) ?? []) all.push(k), stack.push(k);
+  while (stack.length) {
+    for (const k of kids.get(stack.pop()!) ?? []) {
+      all.push(k);
+      stack.push(k);
+    }
+  }
   return all;
 }
 
