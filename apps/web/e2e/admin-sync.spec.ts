@@ -316,9 +316,11 @@ test.describe('the admin dashboard', () => {
   test('history pages with a cursor', async ({ request, stack }) => {
     // Fill more than a page (10) through pims-sync's API, one sync at a time.
     const api = { 'x-api-key': stack.apiKey };
+    let lastSyncId = '';
     for (let i = 0; i < 7; i++) {
       const res = await request.post(`${stack.pimsSyncUrl}/api/sync/reconcile`, { headers: api, data: { clinicId: stack.clinicId, lookbackDays: 1 } });
       expect(res.status()).toBe(202);
+      lastSyncId = ((await res.json()) as { syncId: string }).syncId;
       await expect
         .poll(async () => ((await (await request.get(`${stack.pimsSyncUrl}/api/sync/active`, { headers: api })).json()) as { items: unknown[] }).items.length, {
           timeout: 60_000,
@@ -326,6 +328,8 @@ test.describe('the admin dashboard', () => {
         .toBe(0);
     }
     const h = history();
+    // The history has caught up with the last sync (it refreshes when a sync ends).
+    await expect(h.getByTestId('history-row').first()).toHaveAttribute('data-sync-id', lastSyncId, { timeout: 30_000 });
     await expect(h.getByTestId('history-row')).toHaveCount(10);
     await expect(h.getByText('Page 1 · 10 syncs')).toBeVisible();
     await expect(h.getByRole('button', { name: 'Previous' })).toBeDisabled();
