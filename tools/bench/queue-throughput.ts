@@ -27,7 +27,7 @@ export async function benchQueueThroughput(freshDatabase: (name: string) => Prom
   sim.setFaults({ latencyMs: 100, jitterMs: 0 });
   const run = async (workers: number) => {
     const db = await freshDatabase(`bench_queue_${workers}`);
-    const env = { DATABASE_URL: db.url, PIMS_SYNC_API_KEY: randomBytes(16).toString('hex'), CREDENTIALS_KEY: generateEncryptionKey(), PIMS_SYNC_WORKER_CONCURRENCY: '2', PIMS_SYNC_POLL_SECONDS: '1' };
+    const env = { DATABASE_URL: db.url, PIMS_SYNC_API_KEY: randomBytes(16).toString('hex'), CREDENTIALS_KEY: generateEncryptionKey(), PIMS_SYNC_WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '1', PIMS_SYNC_POLL_SECONDS: '1' };
     const api = await startPimsSync(env, 'api');
     const procs = [api];
     try {
@@ -56,6 +56,13 @@ export async function benchQueueThroughput(freshDatabase: (name: string) => Prom
       }
       const { rows: done } = await db.pool.query(`select extract(epoch from max(completed_at) - min(started_at))::float8 as span, count(*) filter (where status = 'completed')::int as ok from public.case_sync_audits`);
       if (done[0].ok !== clinics) throw new Error(`only ${done[0].ok} of ${clinics} syncs completed`);
+      if (process.env.BENCH_DEBUG) {
+        const { rows: each } = await db.pool.query(
+          `select extract(epoch from started_at - (select min(started_at) from public.case_sync_audits))::float8 as s,
+                  extract(epoch from completed_at - started_at)::float8 as d, phases from public.case_sync_audits order by started_at`,
+        );
+        for (const r of each) process.stderr.write(`  start +${r.s.toFixed(1)}s took ${r.d.toFixed(1)}s ${r.phases.map((p: { name: string; startedAt: string; completedAt: string }) => `${p.name}=${((Date.parse(p.completedAt) - Date.parse(p.startedAt)) / 1000).toFixed(1)}`).join(' ')}\n`);
+      }
       // From the first sync's start to the last one's end (worker start-up not included).
       return { seconds: Number(done[0].span) };
     } finally {

@@ -118,6 +118,12 @@ export class BrowserPool {
     return context;
   }
 
+  /** Launches the first browser now, so that the first session does not wait for it. */
+  async warmUp(): Promise<void> {
+    if (this.closed) return;
+    await this.pick();
+  }
+
   private async pick(): Promise<PooledBrowser> {
     this.browsers = this.browsers.filter((b) => b.browser.isConnected());
     const least = [...this.browsers].sort((a, b) => a.contexts - b.contexts)[0];

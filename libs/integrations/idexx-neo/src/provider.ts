@@ -97,6 +97,10 @@ export function createIdexxNeoProvider(opts: IdexxNeoProviderOptions = {}): Idex
       return session;
     },
 
+    async warmUp(): Promise<void> {
+      if (!closed) await pool.warmUp();
+    },
+
     async close(): Promise<void> {
       closed = true;
       await Promise.all([...sessions].map((s) => s.close()));

@@ -100,6 +100,8 @@ export interface PimsProvider {
   readonly name: 'idexx_neo';
   /** Logs in and returns a session; throws pims_auth_failed / pims_mfa_required / pims_unavailable. */
   authenticate(credentials: PimsCredentials, opts: PimsSessionOptions): Promise<PimsSession>;
+  /** Starts shared resources ahead of the first session (e.g. launches the browser). Optional. */
+  warmUp?(): Promise<void>;
   /** Closes shared resources (the browser). */
   close(): Promise<void>;
 }
