@@ -1,13 +1,23 @@
+import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { generateClinic, startSimulator } from '@pims/idexx-neo-sim';
 import { generateEncryptionKey } from '@pims/util';
 import { startPimsSync } from './stack';
 
+/** Busy and total CPU jiffies of the whole machine (/proc/stat). */
+function cpuTimes(): { busy: number; total: number } {
+  const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = v.map(Number);
+  const idle = n[3] + (n[4] ?? 0);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
 export interface QueueResult {
   clinics: number;
-  one: { seconds: number };
-  two: { seconds: number };
+  one: { seconds: number; cpuBusy: number };
+  two: { seconds: number; cpuBusy: number };
   ratio: number;
 }
 
@@ -47,6 +57,7 @@ export async function benchQueueThroughput(freshDatabase: (name: string) => Prom
         syncIds.push(((await r.json()) as { syncId: string }).syncId);
       }
       const t = performance.now();
+      const cpu0 = cpuTimes();
       procs.push(...(await Promise.all(Array.from({ length: workers }, () => startPimsSync(env, 'worker')))));
       for (;;) {
         const { rows } = await db.pool.query(`select count(*)::int as n from public.case_sync_audits where status in ('queued', 'in_progress')`);
@@ -54,6 +65,8 @@ export async function benchQueueThroughput(freshDatabase: (name: string) => Prom
         if (performance.now() - t > 600_000) throw new Error('queue bench did not finish in 10 minutes');
         await new Promise((r) => setTimeout(r, 200));
       }
+      const cpu1 = cpuTimes();
+      const cpuBusy = (cpu1.busy - cpu0.busy) / Math.max(1, cpu1.total - cpu0.total);
       const { rows: done } = await db.pool.query(`select extract(epoch from max(completed_at) - min(started_at))::float8 as span, count(*) filter (where status = 'completed')::int as ok from public.case_sync_audits`);
       if (done[0].ok !== clinics) throw new Error(`only ${done[0].ok} of ${clinics} syncs completed`);
       if (process.env.BENCH_DEBUG) {
@@ -64,7 +77,7 @@ export async function benchQueueThroughput(freshDatabase: (name: string) => Prom
         for (const r of each) process.stderr.write(`  start +${r.s.toFixed(1)}s took ${r.d.toFixed(1)}s ${r.phases.map((p: { name: string; startedAt: string; completedAt: string }) => `${p.name}=${((Date.parse(p.completedAt) - Date.parse(p.startedAt)) / 1000).toFixed(1)}`).join(' ')}\n`);
       }
       // From the first sync's start to the last one's end (worker start-up not included).
-      return { seconds: Number(done[0].span) };
+      return { seconds: Number(done[0].span), cpuBusy };
     } finally {
       await Promise.all(procs.map((p) => p.stop()));
       await db.pool.end();
