@@ -42,6 +42,9 @@ try {
   const w = await freshDatabase('bench_write');
   const wp = await benchWritePath(w.pool);
   await w.pool.end();
+  notes.push(
+    `Write path: COPY itself is ${f1(wp.copy.rowsPerSecond / wp.perRow.rowsPerSecond)}x the one-statement-per-row baseline on this machine (fsync on), so 20x the baseline would need ${f2(20 / (wp.copy.rowsPerSecond / wp.perRow.rowsPerSecond))} of COPY; the repository reaches ${f2(wp.ofCopy)} of COPY with batches of 1,000 rows sent as one JSON document (jsonb_to_recordset), an upsert that skips unchanged rows, and a commit per batch.`,
+  );
   rows.push(['1. Write path (20,000 cases)', `repository ${wp.repository.rowsPerSecond} rows/s`, `one statement per row ${wp.perRow.rowsPerSecond} rows/s; COPY ${wp.copy.rowsPerSecond} rows/s`, `${f1(wp.vsPerRow)}x per-row; ${f2(wp.ofCopy)} of COPY`, `>= 20x: ${mark(wp.vsPerRow >= 20)}; >= 0.3: ${mark(wp.ofCopy >= 0.3)}`]);
 
   process.stdout.write('2-3/5 full sync and unchanged re-sync...\n');
@@ -54,6 +57,9 @@ try {
 
   process.stdout.write('4/5 queue throughput, one and two worker processes...\n');
   const q = await benchQueueThroughput(freshDatabase);
+  notes.push(
+    `Queue: each worker process runs one Chromium; a clinic session (new browser context, a page, the log-in form) costs about 1 CPU-second in Chromium, most of it starting a renderer process. With one worker the machine's 2 cores were ${f1(q.one.cpuBusy * 100)}% busy, with two ${f1(q.two.cpuBusy * 100)}%: each sync's log-in is a burst of about 1 CPU-second, and with two workers those bursts collide, so each sync runs slower than alone; the queue itself hands work to both workers at once and no clinic ever had two syncs at once. Next step, not built: one long-lived log-in page per browser whose cookies are handed to each clinic's context, so a session needs no new renderer.`,
+  );
   rows.push(['4. 12 clinics through the queue (1 sync at a time per worker process)', `two workers ${f1(q.two.seconds)} s (CPU ${f1(q.two.cpuBusy * 100)}% busy)`, `one worker ${f1(q.one.seconds)} s (CPU ${f1(q.one.cpuBusy * 100)}% busy)`, `${f2(q.ratio)}x throughput`, `>= 1.7x: ${mark(q.ratio >= 1.7)}`]);
 
   process.stdout.write('5/5 memory and the history page at 100,000 audits...\n');
