@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { AppError } from '@pims/util';
 import type { SafeLogger } from './logger';
 
@@ -98,6 +98,8 @@ export class BrowserPool {
   private browsers: PooledBrowser[] = [];
   private launching: Promise<PooledBrowser> | null = null;
   private closed = false;
+  private loginLane: { context: BrowserContext; page: Page } | null = null;
+  private loginQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly opts: LaunchOptions & { maxBrowsers: number },
@@ -116,6 +118,34 @@ export class BrowserPool {
       pooled.contexts = Math.max(0, pooled.contexts - 1);
     });
     return context;
+  }
+
+  /**
+   * Runs a log-in on the pool's one long-lived log-in page, one log-in at a time, with an empty
+   * cookie jar before and after. The caller hands the cookies it got to its own context, which needs
+   * no page: a clinic session then costs no renderer process of its own (about a CPU-second each).
+   */
+  async withLoginPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+    const run = this.loginQueue.then(async () => {
+      if (this.closed) throw new AppError('pims_provider_closed', 'The IDEXX Neo provider has been closed', { status: 503, retryable: false });
+      let lane = this.loginLane;
+      if (!lane || lane.page.isClosed() || !lane.context.browser()?.isConnected()) {
+        if (lane) await lane.context.close().catch(() => undefined);
+        const context = await this.newContext();
+        lane = { context, page: await context.newPage() };
+        this.loginLane = lane;
+      }
+      await lane.context.clearCookies();
+      try {
+        return await fn(lane.page);
+      } finally {
+        await lane.context.clearCookies().catch(() => undefined);
+        // Leave the page on a blank document, so nothing of a clinic stays on screen.
+        await lane.page.goto('about:blank').catch(() => undefined);
+      }
+    });
+    this.loginQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** Launches the first browser now, so that the first session does not wait for it. */
@@ -153,6 +183,9 @@ export class BrowserPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    const lane = this.loginLane;
+    this.loginLane = null;
+    if (lane) await lane.context.close().catch(() => undefined);
     const all = this.browsers;
     this.browsers = [];
     if (this.launching) await this.launching.catch(() => undefined);

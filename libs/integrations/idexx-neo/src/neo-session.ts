@@ -63,6 +63,8 @@ export interface NeoSessionConfig {
   logger: SafeLogger;
   onRequest?: (event: NeoRequestEvent) => void;
   newContext: () => Promise<BrowserContext>;
+  /** Runs a log-in on a shared log-in page (see BrowserPool.withLoginPage). */
+  withLoginPage: <T>(fn: (page: Page) => Promise<T>) => Promise<T>;
   onClosed?: (session: NeoSession) => void;
   random?: () => number;
 }
@@ -122,7 +124,6 @@ export class NeoSession implements IdexxNeoSession {
   readonly companyId: string | null;
   private readonly base: string;
   private context: BrowserContext | null = null;
-  private page: Page | null = null;
   /** Bumped by every successful log-in; a call that saw an expired session compares it. */
   private generation = 0;
   private reloginPromise: Promise<void> | null = null;
@@ -197,7 +198,6 @@ export class NeoSession implements IdexxNeoSession {
     this.closed = true;
     const context = this.context;
     this.context = null;
-    this.page = null;
     if (context) await context.close().catch(() => undefined);
     this.config.onClosed?.(this);
   }
@@ -221,20 +221,7 @@ export class NeoSession implements IdexxNeoSession {
       if (this.context === context && !this.closed) this.stale = true;
     });
     this.context = context;
-    this.page = null;
     this.stale = false;
-  }
-
-  private async ensurePage(): Promise<Page> {
-    if (this.closed) throw this.closedError();
-    if (this.stale || !this.context) {
-      const old = this.context;
-      this.context = null;
-      if (old) await old.close().catch(() => undefined);
-      await this.openContext();
-    }
-    if (!this.page || this.page.isClosed()) this.page = await this.context!.newPage();
-    return this.page;
   }
 
   private emit(event: Omit<NeoRequestEvent, 'companyId'>): void {
@@ -346,8 +333,27 @@ export class NeoSession implements IdexxNeoSession {
     }
   }
 
+  /**
+   * One log-in attempt through the real form, on the shared log-in page; on success the session's
+   * cookies move to this session's own context (which makes the JSON calls and holds no page).
+   */
   private async loginOnce(attempt: number): Promise<void> {
-    const page = await this.ensurePage();
+    if (this.closed) throw this.closedError();
+    if (this.stale || !this.context) {
+      const old = this.context;
+      this.context = null;
+      if (old) await old.close().catch(() => undefined);
+      await this.openContext();
+    }
+    const context = this.context!;
+    await this.config.withLoginPage(async (page) => {
+      await this.loginOnPage(page, attempt);
+      await context.clearCookies();
+      await context.addCookies(await page.context().cookies());
+    });
+  }
+
+  private async loginOnPage(page: Page, attempt: number): Promise<void> {
     const timeout = this.config.requestTimeoutMs;
     const loginUrl = `${this.base}/login/`;
 

@@ -85,6 +85,7 @@ export function createIdexxNeoProvider(opts: IdexxNeoProviderOptions = {}): Idex
           onRequest: opts.onRequest,
           random: opts.random,
           newContext: () => pool.newContext(),
+          withLoginPage: (fn) => pool.withLoginPage(fn),
           onClosed: (s) => sessions.delete(s),
         },
         sessionOpts.signal,
