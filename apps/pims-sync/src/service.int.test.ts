@@ -184,7 +184,9 @@ describe('failures and cancellation', () => {
   it('on shutdown stops a running sync at a safe point and queues it again; the next process finishes it', async () => {
     const clinics = (await api('GET', '/api/clinics')).body.clinics as { id: string; name: string }[];
     const clinicId = clinics.find((c) => c.name === 'Clinic 7002')!.id;
-    sim.setFaults({ latencyMs: 150 });
+    // Slow enough that the run outlasts the 2 s grace even when nothing changed and its PIMS session
+    // was kept from an earlier sync (a few sequential requests at 1.5 s each).
+    sim.setFaults({ latencyMs: 1500 });
     let trig: { body: { syncId: string } };
     try {
       trig = await api('POST', '/api/sync/full', { clinicId });
