@@ -80,9 +80,9 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
     if (isWorker) {
       const provider = opts.provider ?? createIdexxNeoProvider({ chromiumPath: env.chromiumPath ?? null, logger: logger.child({ component: 'idexx-neo' }) });
       cleanups.push(() => provider.close());
-      // Launch the browser now rather than in the first sync (a failure here is only logged: the
-      // first sync tries again and records a clear error).
-      void provider.warmUp?.().catch((err) => logger.warn({ err: errFields(err) }, 'browser warm-up failed'));
+      // Launch the browser before taking jobs, so the first sync does not pay for it (a failure here
+      // is only logged: the first sync tries again and records a clear error).
+      await provider.warmUp?.().catch((err) => logger.warn({ err: errFields(err) }, 'browser warm-up failed'));
       const runner = new SyncOrchestrator({ pool, provider, credentialsKey: env.credentialsKey, logger: logger.child({ component: 'orchestrator' }) });
       cleanups.push(() => runner.close());
       const w = new SyncWorkers({

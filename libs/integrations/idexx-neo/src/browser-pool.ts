@@ -127,14 +127,7 @@ export class BrowserPool {
    */
   async withLoginPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
     const run = this.loginQueue.then(async () => {
-      if (this.closed) throw new AppError('pims_provider_closed', 'The IDEXX Neo provider has been closed', { status: 503, retryable: false });
-      let lane = this.loginLane;
-      if (!lane || lane.page.isClosed() || !lane.context.browser()?.isConnected()) {
-        if (lane) await lane.context.close().catch(() => undefined);
-        const context = await this.newContext();
-        lane = { context, page: await context.newPage() };
-        this.loginLane = lane;
-      }
+      const lane = await this.ensureLoginLane();
       await lane.context.clearCookies();
       try {
         return await fn(lane.page);
@@ -148,10 +141,24 @@ export class BrowserPool {
     return run;
   }
 
-  /** Launches the first browser now, so that the first session does not wait for it. */
+  private async ensureLoginLane(): Promise<{ context: BrowserContext; page: Page }> {
+    if (this.closed) throw new AppError('pims_provider_closed', 'The IDEXX Neo provider has been closed', { status: 503, retryable: false });
+    let lane = this.loginLane;
+    if (!lane || lane.page.isClosed() || !lane.context.browser()?.isConnected()) {
+      if (lane) await lane.context.close().catch(() => undefined);
+      const context = await this.newContext();
+      lane = { context, page: await context.newPage() };
+      this.loginLane = lane;
+    }
+    return lane;
+  }
+
+  /** Launches the browser and opens the log-in page now, so that the first session does not wait for them. */
   async warmUp(): Promise<void> {
     if (this.closed) return;
-    await this.pick();
+    const run = this.loginQueue.then(() => this.ensureLoginLane());
+    this.loginQueue = run.catch(() => undefined);
+    await run;
   }
 
   private async pick(): Promise<PooledBrowser> {
