@@ -58,7 +58,7 @@ try {
   process.stdout.write('4/5 queue throughput, one and two worker processes...\n');
   const q = await benchQueueThroughput(freshDatabase);
   notes.push(
-    `Queue: each worker process runs one Chromium; a clinic session (new browser context, a page, the log-in form) costs about 1 CPU-second in Chromium, most of it starting a renderer process. With one worker the machine's 2 cores were ${f1(q.one.cpuBusy * 100)}% busy, with two ${f1(q.two.cpuBusy * 100)}%: each sync's log-in is a burst of about 1 CPU-second, and with two workers those bursts collide, so each sync runs slower than alone; the queue itself hands work to both workers at once and no clinic ever had two syncs at once. Next step, not built: one long-lived log-in page per browser whose cookies are handed to each clinic's context, so a session needs no new renderer.`,
+    `Queue: each worker process runs one Chromium, launched with its log-in page before it takes jobs; clinic sessions log in on that one page and hand their cookies to a context with no page, so a session starts no renderer process. With one worker the machine's 2 cores were ${f1(q.one.cpuBusy * 100)}% busy, with two ${f1(q.two.cpuBusy * 100)}%; syncs of different clinics ran in parallel and no clinic ever had two at once. Time = first sync started .. last sync completed, from the audits.`,
   );
   rows.push(['4. 12 clinics through the queue (1 sync at a time per worker process)', `two workers ${f1(q.two.seconds)} s (CPU ${f1(q.two.cpuBusy * 100)}% busy)`, `one worker ${f1(q.one.seconds)} s (CPU ${f1(q.one.cpuBusy * 100)}% busy)`, `${f2(q.ratio)}x throughput`, `>= 1.7x: ${mark(q.ratio >= 1.7)}`]);
 
