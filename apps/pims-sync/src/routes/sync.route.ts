@@ -11,6 +11,7 @@ import {
   type CancelSyncOutput,
   type SyncAudit,
   type SyncHistoryOutput,
+  type SyncType,
   type TriggerSyncOutput,
 } from '@pims/sync-contracts';
 import type { AuditsRepository } from '@pims/sync-data-access';
@@ -26,57 +27,31 @@ const queued = (audit: SyncAudit): TriggerSyncOutput => ({ syncId: audit.id, sta
  */
 export function syncRoute(deps: { audits: AuditsRepository; syncs: SyncService }) {
   const { audits, syncs } = deps;
+  /** Queues one sync of a clinic with the options of its route. */
+  const trigger = async (
+    b: { clinicId: string; triggeredBy: 'admin' | 'api'; requestedBy?: string },
+    syncType: SyncType,
+    options: Record<string, unknown>,
+  ): Promise<TriggerSyncOutput> =>
+    queued(await syncs.enqueue({ clinicId: b.clinicId, syncType, triggeredBy: b.triggeredBy, requestedBy: b.requestedBy, options }));
   return (
     new Hono()
       .post('/sync/full', validate('json', TriggerFullSyncInput), async (c) => {
         const b = c.req.valid('json');
-        const audit = await syncs.enqueue({
-          clinicId: b.clinicId,
-          syncType: 'full',
-          triggeredBy: b.triggeredBy,
-          requestedBy: b.requestedBy,
-          options: {
-            bidirectional: b.bidirectional,
-            backwardDays: b.backwardDays,
-            forwardDays: b.forwardDays,
-            reconciliationDays: b.reconciliationDays,
-            allowMassDelete: b.allowMassDelete,
-          },
-        });
-        return c.json(queued(audit), 202);
+        const { bidirectional, backwardDays, forwardDays, reconciliationDays, allowMassDelete } = b;
+        return c.json(await trigger(b, 'full', { bidirectional, backwardDays, forwardDays, reconciliationDays, allowMassDelete }), 202);
       })
       .post('/sync/inbound', validate('json', TriggerInboundSyncInput), async (c) => {
         const b = c.req.valid('json');
-        const audit = await syncs.enqueue({
-          clinicId: b.clinicId,
-          syncType: 'inbound',
-          triggeredBy: b.triggeredBy,
-          requestedBy: b.requestedBy,
-          options: { forwardDays: b.forwardDays },
-        });
-        return c.json(queued(audit), 202);
+        return c.json(await trigger(b, 'inbound', { forwardDays: b.forwardDays }), 202);
       })
       .post('/sync/cases', validate('json', TriggerCaseSyncInput), async (c) => {
         const b = c.req.valid('json');
-        const audit = await syncs.enqueue({
-          clinicId: b.clinicId,
-          syncType: 'cases',
-          triggeredBy: b.triggeredBy,
-          requestedBy: b.requestedBy,
-          options: { backwardDays: b.backwardDays },
-        });
-        return c.json(queued(audit), 202);
+        return c.json(await trigger(b, 'cases', { backwardDays: b.backwardDays }), 202);
       })
       .post('/sync/reconcile', validate('json', TriggerReconcileInput), async (c) => {
         const b = c.req.valid('json');
-        const audit = await syncs.enqueue({
-          clinicId: b.clinicId,
-          syncType: 'reconciliation',
-          triggeredBy: b.triggeredBy,
-          requestedBy: b.requestedBy,
-          options: { reconciliationDays: b.lookbackDays, allowMassDelete: b.allowMassDelete },
-        });
-        return c.json(queued(audit), 202);
+        return c.json(await trigger(b, 'reconciliation', { reconciliationDays: b.lookbackDays, allowMassDelete: b.allowMassDelete }), 202);
       })
       // The fixed paths are registered before /sync/:syncId.
       .get('/sync/history', validate('query', SyncHistoryQuery), async (c) => {
