@@ -14,7 +14,7 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   // The workspace libraries export their TypeScript source.
-  transpilePackages: ['@pims/sync-contracts', '@pims/util'],
+  transpilePackages: ['@pims/sync-contracts', '@pims/util-core', '@pims/util'],
   turbopack: { root: workspaceRoot },
   outputFileTracingRoot: workspaceRoot,
   poweredByHeader: false,

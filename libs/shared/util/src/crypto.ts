@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { AppError } from './errors';
+import { AppError } from '@pims/util-core';
 
 /**
  * AES-256-GCM for secrets at rest. The key is 32 bytes given as base64 or hex.

@@ -1,4 +1,4 @@
-export * from './errors';
+// Node-only helpers (crypto) beside everything browser-safe from @pims/util-core, so existing
+// `@pims/util` imports keep working. Browser code imports @pims/util-core instead.
+export * from '@pims/util-core';
 export * from './crypto';
-export * from './time';
-export * from './logger';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidTimeZone } from '@pims/util';
+import { isValidTimeZone } from '@pims/util-core';
 
 /**
  * Request and response schemas of the pims-sync HTTP API (CONTRACT section 2), shared by the

@@ -1,11 +1,12 @@
 'use client';
 
+import { SYNC_TYPE_LABEL } from '@pims/sync-contracts';
 import { useEffect, useId, useRef } from 'react';
 import { Spinner } from '@/components/ui/spinner';
 import { durationBetween, formatDuration, formatExact, useNow } from '@/components/ui/time';
 import { api } from '@/trpc/react';
 import { SyncStatusBadge, SyncTypeBadge } from './sync-badges';
-import { SYNC_TYPE_LABEL, clinicLabel, phaseProgressText, type SyncAuditView } from './sync-labels';
+import { clinicLabel, phaseProgressText, type SyncAuditView } from './sync-labels';
 
 /** How often the list is refreshed (the dashboard promises at most 2 s). */
 export const ACTIVE_SYNCS_REFRESH_MS = 1_500;

@@ -1,10 +1,9 @@
+import { PHASE_STATUS_LABEL, SYNC_STATUS_LABEL, SYNC_TYPE_LABEL } from '@pims/sync-contracts';
 import { Badge } from '@/components/ui/badge';
 import {
   PHASE_STATUS_BADGE,
   SYNC_STATUS_BADGE,
-  SYNC_STATUS_LABEL,
   SYNC_TYPE_BADGE,
-  SYNC_TYPE_LABEL,
   type PhaseStatusValue,
   type SyncStatusValue,
   type SyncTypeValue,
@@ -32,7 +31,7 @@ export function SyncStatusBadge({ status }: { status: SyncStatusValue }) {
 export function PhaseStatusBadge({ status }: { status: PhaseStatusValue }) {
   return (
     <Badge className={PHASE_STATUS_BADGE[status]} data-testid="phase-status-badge" data-status={status}>
-      {status}
+      {PHASE_STATUS_LABEL[status]}
     </Badge>
   );
 }

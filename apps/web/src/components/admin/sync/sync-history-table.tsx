@@ -1,5 +1,6 @@
 'use client';
 
+import { PHASE_DESCRIPTION, PHASE_LABEL, SYNC_STATUSES, SYNC_STATUS_LABEL, SYNC_TYPE_DISPLAY_ORDER, SYNC_TYPE_LABEL } from '@pims/sync-contracts';
 import { keepPreviousData } from '@tanstack/react-query';
 import { Fragment, useId, useState } from 'react';
 import { Spinner } from '@/components/ui/spinner';
@@ -7,12 +8,6 @@ import { RelativeTime, durationBetween, formatDuration, formatExact } from '@/co
 import { api } from '@/trpc/react';
 import { PhaseStatusBadge, SyncStatusBadge, SyncTypeBadge } from './sync-badges';
 import {
-  PHASE_DESCRIPTION,
-  PHASE_LABEL,
-  SYNC_STATUS_LABEL,
-  SYNC_STATUS_OPTIONS,
-  SYNC_TYPE_LABEL,
-  SYNC_TYPE_OPTIONS,
   clinicLabel,
   humanizeKey,
   plannedPhases,
@@ -94,7 +89,7 @@ export function SyncHistoryTable({ clinics, clinicNames }: SyncHistoryTableProps
           </FilterSelect>
           <FilterSelect id={`${ids}-f-type`} label="Type" value={filters.type} onChange={(v) => setFilter('type', v as Filters['type'])}>
             <option value="">All types</option>
-            {SYNC_TYPE_OPTIONS.map((t) => (
+            {SYNC_TYPE_DISPLAY_ORDER.map((t) => (
               <option key={t} value={t}>
                 {SYNC_TYPE_LABEL[t]}
               </option>
@@ -102,7 +97,7 @@ export function SyncHistoryTable({ clinics, clinicNames }: SyncHistoryTableProps
           </FilterSelect>
           <FilterSelect id={`${ids}-f-status`} label="Status" value={filters.status} onChange={(v) => setFilter('status', v as Filters['status'])}>
             <option value="">All statuses</option>
-            {SYNC_STATUS_OPTIONS.map((s) => (
+            {SYNC_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {SYNC_STATUS_LABEL[s]}
               </option>

@@ -1,3 +1,4 @@
+import { PHASE_LABEL, phasesFor } from '@pims/sync-contracts';
 import type { RouterOutputs } from '@/trpc/react';
 
 export type SyncAuditView = RouterOutputs['admin']['sync']['getSyncHistory']['items'][number];
@@ -7,16 +8,10 @@ export type SyncStatusValue = SyncAuditView['status'];
 export type PhaseNameValue = SyncAuditView['phases'][number]['name'];
 export type PhaseStatusValue = SyncAuditView['phases'][number]['status'];
 
-/** Kept here (not imported from @pims/sync-contracts) so the browser bundle carries no server code. */
-export const SYNC_TYPE_OPTIONS: SyncTypeValue[] = ['full', 'inbound', 'cases', 'reconciliation'];
-export const SYNC_STATUS_OPTIONS: SyncStatusValue[] = ['queued', 'in_progress', 'completed', 'partial', 'failed', 'cancelled'];
-
-export const SYNC_TYPE_LABEL: Record<SyncTypeValue, string> = {
-  full: 'Full Sync',
-  inbound: 'Inbound',
-  cases: 'Cases',
-  reconciliation: 'Reconciliation',
-};
+/**
+ * The words (labels, phase names, the phase plan) come from @pims/sync-contracts, which is browser-safe;
+ * what is only the dashboard's (badge colours, texts built from a sync) lives here.
+ */
 
 /** Badge colours: Full Sync purple; the individual operations in their own colours. */
 export const SYNC_TYPE_BADGE: Record<SyncTypeValue, string> = {
@@ -26,15 +21,6 @@ export const SYNC_TYPE_BADGE: Record<SyncTypeValue, string> = {
   reconciliation: 'bg-teal-100 text-teal-800 ring-teal-600/20',
 };
 
-export const SYNC_STATUS_LABEL: Record<SyncStatusValue, string> = {
-  queued: 'queued',
-  in_progress: 'running',
-  completed: 'completed',
-  partial: 'partial',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
-
 export const SYNC_STATUS_BADGE: Record<SyncStatusValue, string> = {
   queued: 'bg-slate-100 text-slate-700 ring-slate-500/20',
   in_progress: 'bg-blue-100 text-blue-800 ring-blue-600/20',
@@ -42,20 +28,6 @@ export const SYNC_STATUS_BADGE: Record<SyncStatusValue, string> = {
   partial: 'bg-orange-100 text-orange-800 ring-orange-600/25',
   failed: 'bg-red-100 text-red-800 ring-red-600/20',
   cancelled: 'bg-zinc-200 text-zinc-700 ring-zinc-500/20',
-};
-
-export const PHASE_LABEL: Record<PhaseNameValue, string> = {
-  backward_inbound: 'Backward inbound',
-  case_enrichment: 'Case enrichment',
-  forward_inbound: 'Forward inbound',
-  reconciliation: 'Reconciliation',
-};
-
-export const PHASE_DESCRIPTION: Record<PhaseNameValue, string> = {
-  backward_inbound: 'Past appointments into cases',
-  case_enrichment: 'Consultation notes onto cases',
-  forward_inbound: 'Upcoming appointments into schedule slots',
-  reconciliation: 'Cases removed from or changed in the PIMS',
 };
 
 export const PHASE_STATUS_BADGE: Record<PhaseStatusValue, string> = {
@@ -68,27 +40,12 @@ export const PHASE_STATUS_BADGE: Record<PhaseStatusValue, string> = {
   cancelled: 'bg-zinc-200 text-zinc-700 ring-zinc-500/20',
 };
 
-/** The phases a sync runs, in order (CONTRACT section 3 and 2: bidirectional:false has no backward phase). */
+/**
+ * The phases a sync runs, in order: the contract's plan (`phasesFor`); once the service has recorded
+ * at least as many phases, what it recorded wins.
+ */
 export function plannedPhases(sync: Pick<SyncAuditView, 'syncType' | 'options' | 'phases'>): PhaseNameValue[] {
-  let planned: PhaseNameValue[];
-  switch (sync.syncType) {
-    case 'full':
-      planned =
-        sync.options.bidirectional === false
-          ? ['forward_inbound', 'case_enrichment', 'reconciliation']
-          : ['backward_inbound', 'case_enrichment', 'forward_inbound', 'reconciliation'];
-      break;
-    case 'inbound':
-      planned = ['forward_inbound'];
-      break;
-    case 'cases':
-      planned = ['case_enrichment'];
-      break;
-    case 'reconciliation':
-      planned = ['reconciliation'];
-      break;
-  }
-  // What the service recorded wins when it differs from the plan.
+  const planned = phasesFor(sync.syncType, sync.options.bidirectional !== false);
   const recorded = sync.phases.map((p) => p.name);
   return recorded.length >= planned.length ? recorded : planned;
 }
