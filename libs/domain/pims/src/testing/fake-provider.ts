@@ -1,0 +1,268 @@
+import { AppError, formatLocalDateTime, instantOfLocal } from '@pims/util-core';
+import { pimsAuthFailed, pimsNotFound } from '../errors';
+import type { PimsProvider, PimsProviderName, PimsSession, PimsWritableSession } from '../provider';
+import { type AppointmentStatus, type PimsAppointment, type PimsConsultation, type PimsScheduleConfig, PimsAppointment as PimsAppointmentSchema } from '../records';
+import { FindPatientsQuery, NewPimsAppointment, NewPimsClient, NewPimsPatient, type PimsPatientMatch, type PimsWriteSession } from '../writes';
+
+/** One clinic as the fake PIMS holds it; a log-in with its username and password reaches it. */
+export interface FakeClinicData {
+  username: string;
+  password: string;
+  appointments: PimsAppointment[];
+  consultations?: PimsConsultation[];
+  scheduleConfig?: PimsScheduleConfig;
+  /** Reported as `skipped` / `excluded` by every getAppointments (what a real PIMS would have left out). */
+  skipped?: number;
+  excluded?: number;
+}
+
+export interface FakePimsProviderOptions {
+  /** The name it registers under (default 'ezyvet'). */
+  name?: PimsProviderName;
+  clinics?: FakeClinicData[];
+  /** Whether sessions have the write side (default true). */
+  writes?: boolean;
+}
+
+type Method = 'authenticate' | 'getAppointments' | 'getAppointment' | 'getConsultation' | 'getScheduleConfig' | keyof PimsWriteSession;
+
+export interface FakePimsProvider extends PimsProvider {
+  /** Adds a clinic or replaces the one with the same username. */
+  setClinic(data: FakeClinicData): void;
+  /** The live data of a clinic (change it to make the PIMS change). */
+  clinic(username: string): FakeClinicData;
+  /** Calls per method, across sessions. */
+  readonly calls: Record<Method, number>;
+  /** Makes the next `times` calls of a method throw `error`. */
+  failNext(method: Method, error: Error, times?: number): void;
+  openSessions(): number;
+}
+
+const DEFAULT_CONFIG: PimsScheduleConfig = {
+  slotIntervalMinutes: 30,
+  businessHours: [{ daysOfWeek: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '18:00' }],
+  rooms: [
+    { id: 'room-1', name: 'Exam 1' },
+    { id: 'room-2', name: 'Exam 2' },
+  ],
+  providers: [{ id: 'vet-1', name: 'Dr. Fake' }],
+};
+
+/** A normalized appointment at a clinic-local date and time (instants computed in `timezone`). */
+export function fakeAppointment(
+  input: { id: string; date: string; time: string; timezone: string; durationMinutes?: number; status?: AppointmentStatus } & Partial<Omit<PimsAppointment, 'id' | 'date' | 'status'>>,
+): PimsAppointment {
+  const { id, date, time, timezone, durationMinutes = 30, status = 'scheduled', ...rest } = input;
+  const start = instantOfLocal(date, time, timezone);
+  if (!start) throw new Error(`${date} ${time} does not exist in ${timezone}`);
+  const end = new Date(start.getTime() + durationMinutes * 60_000);
+  const [endDate, endTime] = formatLocalDateTime(end, timezone).split(' ');
+  return PimsAppointmentSchema.parse({
+    id,
+    date,
+    startTime: time.length === 5 ? `${time}:00` : time,
+    endDate,
+    endTime,
+    startAt: start.toISOString(),
+    endAt: end.toISOString(),
+    status,
+    rawStatus: status,
+    type: 'Exam',
+    reason: 'Check-up',
+    consultationId: null,
+    provider: { id: 'vet-1', name: 'Dr. Fake' },
+    room: { id: 'room-1', name: 'Exam 1' },
+    patient: { id: `pet-${id}`, name: `Pet ${id}`, species: 'Canine', breed: 'Mixed' },
+    client: { id: `owner-${id}`, firstName: 'Sam', lastName: 'Owner', phone: '+15550000000', email: 'sam@example.com' },
+    lastUpdatedAt: null,
+    ...rest,
+  });
+}
+
+/** A consultation with plausible defaults. */
+export function fakeConsultation(id: string, overrides: Partial<PimsConsultation> = {}): PimsConsultation {
+  return { id, status: 'Completed', notes: `Notes of ${id}`, dischargeSummary: `Summary of ${id}`, diagnoses: [], products: [], reason: null, date: null, ...overrides };
+}
+
+const copy = <T>(v: T): T => structuredClone(v);
+
+function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new AppError('invalid_input', r.error.message, { status: 400 });
+  return r.data;
+}
+
+/**
+ * An in-memory PIMS provider for tests of the port's users: no browser, no network. It keeps
+ * clinics by username, checks the password, answers the read side from its data, and (unless
+ * `writes: false`) books, creates and cancels in that same data, so a later read sees the write.
+ */
+export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): FakePimsProvider {
+  const name = opts.name ?? 'ezyvet';
+  const clinics = new Map<string, FakeClinicData>();
+  for (const c of opts.clinics ?? []) clinics.set(c.username, c);
+  const calls = Object.fromEntries(
+    ['authenticate', 'getAppointments', 'getAppointment', 'getConsultation', 'getScheduleConfig', 'findPatients', 'createClient', 'createPatient', 'createAppointment', 'cancelAppointment'].map((m) => [m, 0]),
+  ) as Record<Method, number>;
+  const faults = new Map<Method, { error: Error; times: number }>();
+  const open = new Set<PimsSession>();
+  let nextId = 1;
+  let closed = false;
+
+  const call = (method: Method) => {
+    calls[method] += 1;
+    const f = faults.get(method);
+    if (f && f.times > 0) {
+      f.times -= 1;
+      throw f.error;
+    }
+  };
+
+  const sessionFor = (clinic: FakeClinicData, timezone: string): PimsSession => {
+    let ended = false;
+    const check = (method: Method, signal?: AbortSignal) => {
+      if (ended || closed) throw new AppError('pims_session_closed', `The ${name} session has been closed`, { status: 503 });
+      if (signal?.aborted) throw new AppError('cancelled', 'Cancelled', { status: 499 });
+      call(method);
+    };
+    // Owners and pets: those of the calendar plus those created through the write side.
+    const people = new Map<string, PimsPatientMatch['client']>();
+    const pets = new Map<string, PimsPatientMatch>();
+    const known = () => {
+      for (const a of clinic.appointments) {
+        if (!a.patient?.id || !a.client?.id) continue;
+        const client = { clientId: a.client.id, firstName: a.client.firstName, lastName: a.client.lastName, phone: a.client.phone, email: a.client.email };
+        if (!people.has(client.clientId)) people.set(client.clientId, client);
+        if (!pets.has(a.patient.id)) pets.set(a.patient.id, { patientId: a.patient.id, name: a.patient.name, species: a.patient.species, breed: a.patient.breed, client });
+      }
+    };
+    const writes: PimsWriteSession = {
+      async findPatients(query, o) {
+        check('findPatients', o?.signal);
+        const q = parsed(FindPatientsQuery, query);
+        known();
+        const digits = (s: string | null | undefined) => (s ?? '').replace(/\D/g, '');
+        const lower = (s: string | null | undefined) => (s ?? '').toLowerCase();
+        return copy(
+          [...pets.values()].filter(
+            (p) =>
+              (q.phone !== undefined && digits(p.client.phone) !== '' && digits(p.client.phone).endsWith(digits(q.phone).slice(-10))) ||
+              (q.email !== undefined && lower(p.client.email) === lower(q.email)) ||
+              (q.name !== undefined && [p.name, p.client.firstName, p.client.lastName].some((n) => lower(n).includes(lower(q.name)))),
+          ),
+        );
+      },
+      async createClient(input, o) {
+        check('createClient', o?.signal);
+        const c = parsed(NewPimsClient, input);
+        const clientId = `${name}-client-${nextId++}`;
+        people.set(clientId, { clientId, firstName: c.firstName, lastName: c.lastName, phone: c.phone ?? null, email: c.email ?? null });
+        return { clientId };
+      },
+      async createPatient(input, o) {
+        check('createPatient', o?.signal);
+        const p = parsed(NewPimsPatient, input);
+        known();
+        const client = people.get(p.clientId);
+        if (!client) throw pimsNotFound(`The ${name} PIMS has no client ${p.clientId}`);
+        const patientId = `${name}-patient-${nextId++}`;
+        pets.set(patientId, { patientId, name: p.name, species: p.species ?? null, breed: p.breed ?? null, client });
+        return { patientId };
+      },
+      async createAppointment(input, o) {
+        check('createAppointment', o?.signal);
+        const a = parsed(NewPimsAppointment, input);
+        known();
+        const pet = pets.get(a.patientId);
+        if (!pet) throw pimsNotFound(`The ${name} PIMS has no patient ${a.patientId}`);
+        const appointmentId = `${name}-appt-${nextId++}`;
+        const config = clinic.scheduleConfig ?? DEFAULT_CONFIG;
+        const room = a.roomId ? config.rooms.find((r) => r.id === a.roomId) : undefined;
+        const vet = a.providerId ? config.providers.find((p) => p.id === a.providerId) : undefined;
+        clinic.appointments.push(
+          fakeAppointment({
+            id: appointmentId,
+            date: a.date,
+            time: a.startTime.slice(0, 5),
+            timezone,
+            durationMinutes: a.durationMinutes,
+            reason: a.reason,
+            type: a.typeId ?? null,
+            room: a.roomId ? { id: a.roomId, name: room?.name ?? null } : null,
+            provider: a.providerId ? { id: a.providerId, name: vet?.name ?? null } : null,
+            patient: { id: pet.patientId, name: pet.name, species: pet.species, breed: pet.breed },
+            client: { id: pet.client.clientId, firstName: pet.client.firstName, lastName: pet.client.lastName, phone: pet.client.phone, email: pet.client.email },
+          }),
+        );
+        return { appointmentId };
+      },
+      async cancelAppointment(appointmentId, reason, o) {
+        check('cancelAppointment', o?.signal);
+        const a = clinic.appointments.find((x) => x.id === appointmentId);
+        if (!a) throw pimsNotFound(`The ${name} PIMS has no appointment ${appointmentId}`);
+        a.status = 'cancelled';
+        a.rawStatus = `cancelled: ${reason}`;
+      },
+    };
+    const session: PimsSession = {
+      async getAppointments(from, to, o) {
+        check('getAppointments', o?.signal);
+        const appointments = clinic.appointments
+          .filter((a) => a.date >= from && a.date <= to)
+          .sort((x, y) => (x.startAt < y.startAt ? -1 : x.startAt > y.startAt ? 1 : x.id < y.id ? -1 : 1));
+        return { appointments: copy(appointments), skipped: clinic.skipped ?? 0, excluded: clinic.excluded ?? 0 };
+      },
+      async getAppointment(id, o) {
+        check('getAppointment', o?.signal);
+        const a = clinic.appointments.find((x) => x.id === id);
+        return a ? copy(a) : null;
+      },
+      async getConsultation(id, o) {
+        check('getConsultation', o?.signal);
+        const k = (clinic.consultations ?? []).find((x) => x.id === id);
+        return k ? copy(k) : null;
+      },
+      async getScheduleConfig(o) {
+        check('getScheduleConfig', o?.signal);
+        return copy(clinic.scheduleConfig ?? DEFAULT_CONFIG);
+      },
+      async close() {
+        ended = true;
+        open.delete(session);
+      },
+    };
+    if (opts.writes === false) return session;
+    const writable: PimsWritableSession = Object.assign(session, { writes });
+    return writable;
+  };
+
+  return {
+    name,
+    calls,
+    async authenticate(credentials, sessionOpts) {
+      if (closed) throw new AppError('pims_provider_closed', `The ${name} provider has been closed`, { status: 503 });
+      call('authenticate');
+      const clinic = clinics.get(credentials.username);
+      if (!clinic || clinic.password !== credentials.password) throw pimsAuthFailed(`The ${name} PIMS refused the log-in of ${credentials.username}`);
+      const session = sessionFor(clinic, sessionOpts.timezone);
+      open.add(session);
+      return session;
+    },
+    setClinic(data) {
+      clinics.set(data.username, data);
+    },
+    clinic(username) {
+      const c = clinics.get(username);
+      if (!c) throw new Error(`No fake clinic ${username}`);
+      return c;
+    },
+    failNext(method, error, times = 1) {
+      faults.set(method, { error, times });
+    },
+    openSessions: () => open.size,
+    async close() {
+      closed = true;
+      open.clear();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { PimsLocalDate } from './records';
+
+// The write side of the port (bookings made by our product, written into the clinic's PIMS).
+// Inputs and outputs are normalized like the read side: ids are strings, dates and times are
+// clinic-local calendar values (the session knows the clinic's time zone).
+
+/** What to look a patient up by; at least one field. Phone and email match the owner's. */
+export const FindPatientsQuery = z
+  .object({
+    phone: z.string().trim().min(1).optional(),
+    email: z.string().trim().min(1).optional(),
+    /** The pet's or the owner's name (the PIMS's own search decides how loosely). */
+    name: z.string().trim().min(1).optional(),
+  })
+  .refine((q) => q.phone !== undefined || q.email !== undefined || q.name !== undefined, { message: 'Give a phone, an email or a name' });
+export type FindPatientsQuery = z.infer<typeof FindPatientsQuery>;
+
+/** A patient the PIMS found, with its owner. */
+export const PimsPatientMatch = z.object({
+  patientId: z.string().min(1),
+  name: z.string().nullable(),
+  species: z.string().nullable(),
+  breed: z.string().nullable(),
+  client: z.object({
+    clientId: z.string().min(1),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+  }),
+});
+export type PimsPatientMatch = z.infer<typeof PimsPatientMatch>;
+
+/** A new client (owner). */
+export const NewPimsClient = z.object({
+  firstName: z.string().trim().min(1),
+  lastName: z.string().trim().min(1),
+  phone: z.string().trim().min(1).optional(),
+  email: z.string().trim().min(1).optional(),
+});
+export type NewPimsClient = z.infer<typeof NewPimsClient>;
+
+/** A new patient of an existing client. Species and breed are names; the provider maps them to its own lists. */
+export const NewPimsPatient = z.object({
+  clientId: z.string().min(1),
+  name: z.string().trim().min(1),
+  species: z.string().trim().min(1).optional(),
+  breed: z.string().trim().min(1).optional(),
+});
+export type NewPimsPatient = z.infer<typeof NewPimsPatient>;
+
+/** A new appointment, in the clinic's wall-clock time. */
+export const NewPimsAppointment = z.object({
+  patientId: z.string().min(1),
+  date: PimsLocalDate,
+  /** Clinic-local start, 'HH:MM' or 'HH:MM:SS'. */
+  startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  /** The PIMS's ids of the appointment type, room and attending provider (from getScheduleConfig), when known. */
+  typeId: z.string().min(1).optional(),
+  roomId: z.string().min(1).optional(),
+  providerId: z.string().min(1).optional(),
+  reason: z.string().trim().min(1),
+});
+export type NewPimsAppointment = z.infer<typeof NewPimsAppointment>;
+
+export interface CreatedPimsClient {
+  clientId: string;
+}
+export interface CreatedPimsPatient {
+  patientId: string;
+}
+export interface CreatedPimsAppointment {
+  appointmentId: string;
+}
+
+export interface PimsWriteOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Writes into the PIMS: an optional capability of a session (`session.writes`, see `canWrite`).
+ * Errors: pims_not_found (a patient, client or appointment that does not exist), pims_bad_response,
+ * pims_unavailable, and invalid_input for an input its schema refuses.
+ */
+export interface PimsWriteSession {
+  /** Patients whose owner has this phone or email, or whose (or whose owner's) name matches; [] when none. */
+  findPatients(query: FindPatientsQuery, opts?: PimsWriteOptions): Promise<PimsPatientMatch[]>;
+  createClient(input: NewPimsClient, opts?: PimsWriteOptions): Promise<CreatedPimsClient>;
+  createPatient(input: NewPimsPatient, opts?: PimsWriteOptions): Promise<CreatedPimsPatient>;
+  /**
+   * Books the appointment and returns its id. A PIMS whose answer carries no id (IDEXX Neo) is read
+   * back by the provider (the new appointment found on the calendar) before this resolves.
+   */
+  createAppointment(input: NewPimsAppointment, opts?: PimsWriteOptions): Promise<CreatedPimsAppointment>;
+  /** Cancels (keeps it in the PIMS as cancelled, with the reason). Cancelling a cancelled appointment succeeds. */
+  cancelAppointment(appointmentId: string, reason: string, opts?: PimsWriteOptions): Promise<void>;
+}
