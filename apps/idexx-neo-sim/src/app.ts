@@ -186,7 +186,12 @@ export function createSimApp(state: SimState): Hono<SimEnv> {
     if (!start || !end || end <= start) return c.json({ error: 'Invalid date range' }, 400);
     if (minutesBetweenLocal(start, end) > MAX_RANGE_MINUTES)
       return c.json({ error: 'Date range too large' }, 400);
-    return c.json({ events: calendarEvents(clinic, start, end), resources: calendarResources(clinic) });
+    const events = calendarEvents(clinic, start, end).map((e) => {
+      if (!state.faults.isMalformed(String(e.id))) return e;
+      const { start: _start, ...rest } = e;
+      return rest;
+    });
+    return c.json({ events, resources: calendarResources(clinic) });
   });
 
   app.get('/appointments/getAppointmentView', (c) => {

@@ -113,4 +113,20 @@ describe('faults', () => {
     sim.setFaults({});
     expect(await (await fetch(`${sim.url}/__sim/faults`)).json()).toEqual({ faults: {} });
   });
+
+  it('malformedIds: the calendar serves those appointments without their start; the rest and getAppointment are whole', async () => {
+    const range = '/appointments/getCalendarEventData?start=2026-11-15%2000:00:00&end=2026-11-25%2000:00:00';
+    const before = (await (await client.getJson(range)).json()) as { events: Record<string, unknown>[] };
+    const target = before.events.find((e) => e.id === 'A-1001');
+    expect(target?.start).toBeTruthy();
+    await postJson(sim.url, '/__sim/faults', { malformedIds: ['A-1001'] });
+    const after = (await (await client.getJson(range)).json()) as { events: Record<string, unknown>[] };
+    expect(after.events).toHaveLength(before.events.length);
+    const broken = after.events.find((e) => e.id === 'A-1001')!;
+    expect('start' in broken).toBe(false);
+    expect(broken.end).toBe(target!.end);
+    for (const e of after.events.filter((x) => x.id !== 'A-1001')) expect(e.start).toBeTruthy();
+    const one = await client.getJson('/appointments/getAppointment?id=A-1001');
+    expect(one.status).toBe(200);
+  });
 });

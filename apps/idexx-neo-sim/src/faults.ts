@@ -14,6 +14,8 @@ export const FaultsSchema = z.strictObject({
   sessionTtlSeconds: z.number().positive().optional(),
   /** Any Neo request whose path contains one of these substrings answers 503. */
   failPaths: z.array(z.string().min(1)).optional(),
+  /** The calendar serves these appointments without their `start` (a record the client cannot read). */
+  malformedIds: z.array(z.string().min(1)).optional(),
   /** Seed of the random draws (error choice, jitter); the same seed gives the same sequence. */
   seed: z.union([z.string(), z.number()]).optional(),
 });
@@ -25,8 +27,11 @@ export class FaultState {
   private jsonCount = 0;
 
   set(config: Faults): void {
-    this.config = { ...config, failPaths: config.failPaths ? [...config.failPaths] : undefined };
-    if (this.config.failPaths === undefined) delete this.config.failPaths;
+    this.config = { ...config };
+    for (const k of ['failPaths', 'malformedIds'] as const) {
+      if (config[k] === undefined) delete this.config[k];
+      else this.config[k] = [...config[k]];
+    }
     this.rng = createRng(`faults/${config.seed ?? 0}`);
     this.jsonCount = 0;
   }
@@ -35,6 +40,11 @@ export class FaultState {
     const base = this.config.latencyMs ?? 0;
     const jitter = this.config.jitterMs ?? 0;
     return base + (jitter > 0 ? Math.floor(this.rng.next() * (jitter + 1)) : 0);
+  }
+
+  /** Whether the calendar serves this appointment without its start. */
+  isMalformed(appointmentId: string): boolean {
+    return (this.config.malformedIds ?? []).includes(appointmentId);
   }
 
   failsPath(path: string): boolean {
