@@ -3,6 +3,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createPool } from '../pool';
 import { withDatabase } from '../embedded';
+import { runMigrations } from '../migrate';
 import './provided-context';
 
 export interface TestDatabase {
@@ -13,16 +14,28 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+export interface CreateTestDatabaseOptions {
+  /** Clone this database instead of the run's migrated template. */
+  template?: string;
+  /**
+   * SQL run on an empty database before the migrations (e.g. a hosting provider's default
+   * privileges); the database is then migrated on its own instead of cloned from the template.
+   */
+  beforeMigrations?: string;
+}
+
 /** A fresh, migrated database cloned from the run's template: one per test file. */
-export async function createTestDatabase(opts: { template?: string } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(opts: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
   const serverUrl = inject('pimsPgUrl');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
+    // template0: empty, so that the hook runs before anything the migrations create.
+    const template = opts.beforeMigrations !== undefined ? 'template0' : (opts.template ?? 'pims_template');
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`create database ${name} template ${opts.template ?? 'pims_template'}`);
+        await admin.query(`create database ${name} template ${template}`);
         break;
       } catch (err) {
         // 55006: the template is briefly in use by another clone being made.
@@ -35,6 +48,10 @@ export async function createTestDatabase(opts: { template?: string } = {}): Prom
   }
   const connectionString = withDatabase(serverUrl, name);
   const pool = createPool(connectionString, { max: 10, applicationName: 'pims-test' });
+  if (opts.beforeMigrations !== undefined) {
+    await pool.query(opts.beforeMigrations);
+    await runMigrations(pool);
+  }
   return {
     connectionString,
     serverUrl,
