@@ -2,18 +2,20 @@
  * `npm start`: the whole product on embedded defaults (CONTRACT section 1).
  * PostgreSQL (embedded under .data/ unless DATABASE_URL), the IDEXX Neo simulator with the demo
  * clinic, pims-sync (API + workers + scheduler) and the web dashboard (production build, built on
- * first start). Registers the demo clinic and prints the URLs, the admin login and the API key.
- * Ctrl-C stops everything.
+ * first start). Registers the demo clinic and prints the URLs, the admin login and the API key
+ * (secrets given through the environment are not printed; see start/secrets.ts). The services
+ * listen on HOST, by default 127.0.0.1 (this machine only). Ctrl-C stops everything.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, redactConnectionString } from '@pims/db';
 import { DEMO_CLINIC, startSimulator, type Simulator } from '@pims/idexx-neo-sim';
-import { generateEncryptionKey } from '@pims/util';
+import { banner } from './start/banner';
+import { resolveHost, type StartHost } from './start/host';
+import { loadSecrets } from './start/secrets';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(process.env.PIMS_DATA_DIR || path.join(root, '.data'));
@@ -27,6 +29,12 @@ const port = (name: string, dflt: number) => {
 const WEB_PORT = port('WEB_PORT', 3000);
 const SYNC_PORT = port('PIMS_SYNC_PORT', 3100);
 const SIM_PORT = port('NEO_SIM_PORT', 3200);
+let HOST: StartHost;
+try {
+  HOST = resolveHost(process.env.HOST);
+} catch (err) {
+  fail((err as Error).message);
+}
 
 function fail(message: string): never {
   process.stderr.write(`\nnpm start: ${message}\n`);
@@ -37,36 +45,11 @@ function log(message: string) {
   process.stdout.write(`[start] ${message}\n`);
 }
 
-/** Secrets: from the environment, else generated once and kept in .data/secrets.json. */
-function loadSecrets() {
-  mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'secrets.json');
-  const saved: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const generated: string[] = [];
-  const pick = (name: string, make: () => string) => {
-    if (process.env[name]) return process.env[name]!;
-    if (!saved[name]) {
-      saved[name] = make();
-      generated.push(name);
-    }
-    return saved[name];
-  };
-  const secrets = {
-    PIMS_SYNC_API_KEY: pick('PIMS_SYNC_API_KEY', () => randomBytes(24).toString('hex')),
-    CREDENTIALS_KEY: pick('CREDENTIALS_KEY', generateEncryptionKey),
-    AUTH_JWT_SECRET: pick('AUTH_JWT_SECRET', () => randomBytes(48).toString('base64url')),
-    ADMIN_EMAIL: pick('ADMIN_EMAIL', () => 'admin@example.com'),
-    ADMIN_PASSWORD: pick('ADMIN_PASSWORD', () => `Admin-${randomBytes(9).toString('base64url')}`),
-  };
-  writeFileSync(file, JSON.stringify(saved, null, 2), { mode: 0o600 });
-  return { secrets, generated };
-}
-
 async function assertPortFree(p: number, name: string) {
   await new Promise<void>((resolve) => {
     const srv = net.createServer();
     srv.once('error', () => fail(`port ${p} (${name}) is already in use. Stop what uses it, or set ${name} to another port.`));
-    srv.listen(p, '0.0.0.0', () => srv.close(() => resolve()));
+    srv.listen(p, HOST.bind, () => srv.close(() => resolve()));
   });
 }
 
@@ -183,7 +166,9 @@ async function main() {
   await assertPortFree(WEB_PORT, 'WEB_PORT');
   await assertPortFree(SYNC_PORT, 'PIMS_SYNC_PORT');
   await assertPortFree(SIM_PORT, 'NEO_SIM_PORT');
-  const { secrets, generated } = loadSecrets();
+  const loaded = loadSecrets(dataDir, process.env);
+  for (const note of loaded.notes) log(note);
+  const secrets = loaded.values;
 
   let databaseUrl: string;
   if (process.env.DATABASE_URL) {
@@ -196,7 +181,7 @@ async function main() {
     databaseUrl = await startDbServer();
   }
 
-  sim = await startSimulator({ port: SIM_PORT, host: '127.0.0.1' });
+  sim = await startSimulator({ port: SIM_PORT, host: HOST.bind });
   log(`IDEXX Neo simulator: ${sim.url} (demo clinic "${DEMO_CLINIC.name}")`);
 
   const baseEnv = { ...process.env, NX_DAEMON: 'false', NEXT_TELEMETRY_DISABLED: '1' };
@@ -206,12 +191,14 @@ async function main() {
     PIMS_SYNC_API_KEY: secrets.PIMS_SYNC_API_KEY,
     CREDENTIALS_KEY: secrets.CREDENTIALS_KEY,
     PIMS_SYNC_PORT: String(SYNC_PORT),
+    PIMS_SYNC_HOST: HOST.bind,
     PIMS_SYNC_ROLE: 'all',
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
   };
   const tsx = path.join(root, 'node_modules/.bin/tsx');
   const syncProc = run('pims-sync', tsx, ['src/main.ts'], { cwd: path.join(root, 'apps/pims-sync'), env: syncEnv });
-  const syncUrl = `http://127.0.0.1:${SYNC_PORT}`;
+  const syncUrl = `http://${HOST.url}:${SYNC_PORT}`;
+  const webUrl = `http://${HOST.url}:${WEB_PORT}`;
 
   const webDir = path.join(root, 'apps/web');
   const next = path.join(root, 'node_modules/.bin/next');
@@ -232,7 +219,7 @@ async function main() {
     ADMIN_EMAIL: secrets.ADMIN_EMAIL,
     ADMIN_PASSWORD: secrets.ADMIN_PASSWORD,
   };
-  const webProc = run('web', next, ['start', '-p', String(WEB_PORT)], { cwd: webDir, env: webEnv });
+  const webProc = run('web', next, ['start', '-p', String(WEB_PORT), '-H', HOST.bind], { cwd: webDir, env: webEnv });
 
   await waitFor(`${syncUrl}/health`, 'pims-sync', syncProc, 180_000);
   // Register the demo clinic once (a second start reuses it).
@@ -254,21 +241,19 @@ async function main() {
     demo = { id: ((await r.json()) as { id: string }).id, name: DEMO_CLINIC.name };
     log(`registered the demo clinic ${demo.name} (${demo.id})`);
   }
-  await waitFor(`http://127.0.0.1:${WEB_PORT}/sign-in`, 'web', webProc, 180_000);
+  await waitFor(`${webUrl}/sign-in`, 'web', webProc, 180_000);
 
-  const lines = [
-    '',
-    'PIMS Sync is running.',
-    `  Dashboard:        http://localhost:${WEB_PORT}/dashboard/admin/sync`,
-    `  Admin login:      ${secrets.ADMIN_EMAIL} / ${secrets.ADMIN_PASSWORD}`,
-    `  pims-sync API:    http://localhost:${SYNC_PORT}  (header x-api-key: ${secrets.PIMS_SYNC_API_KEY})`,
-    `  IDEXX Neo (sim):  ${sim.url}  (company ${DEMO_CLINIC.companyId}, user ${DEMO_CLINIC.username})`,
-    `  Database:         ${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL, data in ${dataDir}`}`,
-    generated.length ? `  Generated and kept in ${path.join(dataDir, 'secrets.json')}: ${generated.join(', ')}` : '',
-    'Press Ctrl-C to stop.',
-    '',
-  ];
-  process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
+  process.stdout.write(
+    banner({
+      secrets: loaded,
+      webUrl,
+      syncUrl,
+      simUrl: sim.url,
+      sim: { companyId: DEMO_CLINIC.companyId, username: DEMO_CLINIC.username },
+      bind: HOST.bind,
+      database: process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL, data in ${dataDir}`,
+    }),
+  );
 }
 
 main().catch((err) => {

@@ -1,10 +1,13 @@
 /**
  * Issue 7 acceptance: `npm start` brings the product up; in real Chromium an admin signs in, runs a
  * Full Sync of the demo clinic and sees it completed; Ctrl-C (SIGINT) stops the whole process tree.
- * A second start reuses the data (the demo clinic is not registered twice).
+ * A second start reuses the data (the demo clinic is not registered twice). Issue 10: the services
+ * listen on 127.0.0.1 only; secrets.json lives 0600 in a 0700 folder of its own (a secrets.json of an
+ * older start is moved there) while the embedded PostgreSQL, as root a `postgres` user, still starts;
+ * a secret given through the environment is not printed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,12 +62,30 @@ const alive = (pid: number) => {
   }
 };
 
-async function npmStart(ports: { web: number; sync: number; sim: number }) {
+/** The local addresses of the TCP sockets listening on a port (Linux /proc/net; IPv6 as v6:<hex>). */
+function listeners(port: number): string[] {
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 4 || cols[3] !== '0A') continue; // 0A: LISTEN
+      const [addr, p] = cols[1].split(':');
+      if (Number.parseInt(p, 16) !== port) continue;
+      found.push(addr.length === 8 ? (addr.match(/../g) ?? []).reverse().map((h) => Number.parseInt(h, 16)).join('.') : `v6:${addr}`);
+    }
+  }
+  return found;
+}
+
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+async function npmStart(ports: { web: number; sync: number; sim: number }, env: Record<string, string> = {}) {
   // detached: its own process group, as a terminal gives it; Ctrl-C is a SIGINT to that group.
   const proc = spawn('npm', ['start'], {
     cwd: root,
     detached: true,
-    env: { ...process.env, PIMS_DATA_DIR: dataDir, WEB_PORT: String(ports.web), PIMS_SYNC_PORT: String(ports.sync), NEO_SIM_PORT: String(ports.sim), ADMIN_EMAIL: '', ADMIN_PASSWORD: '', PIMS_SYNC_API_KEY: '', DATABASE_URL: '' },
+    env: { ...process.env, PIMS_DATA_DIR: dataDir, WEB_PORT: String(ports.web), PIMS_SYNC_PORT: String(ports.sync), NEO_SIM_PORT: String(ports.sim), ADMIN_EMAIL: '', ADMIN_PASSWORD: '', PIMS_SYNC_API_KEY: '', DATABASE_URL: '', HOST: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running = proc;
@@ -94,12 +115,24 @@ async function ctrlC(proc: ChildProcess) {
 describe('npm start', () => {
   it('brings the product up, runs a Full Sync from the dashboard, and stops cleanly on Ctrl-C', async () => {
     const ports = { web: await freePort(), sync: await freePort(), sim: await freePort() };
+    // A secrets.json where an older start kept it, readable by all.
+    const legacy = path.join(dataDir, 'secrets.json');
+    writeFileSync(legacy, JSON.stringify({ ADMIN_PASSWORD: 'Legacy-Password-1' }));
+    chmodSync(legacy, 0o644);
     const { proc, output } = await npmStart(ports);
     const text = output();
     const dashboard = /Dashboard:\s+(\S+)/.exec(text)![1];
     const [, email, password] = /Admin login:\s+(\S+) \/ (\S+)/.exec(text)!;
-    expect(dashboard).toBe(`http://localhost:${ports.web}/dashboard/admin/sync`);
+    expect(dashboard).toBe(`http://127.0.0.1:${ports.web}/dashboard/admin/sync`);
+    expect(text).toContain(`pims-sync API:    http://127.0.0.1:${ports.sync}  (header x-api-key: `);
     expect(text).toMatch(/x-api-key: [0-9a-f]{48}/);
+    expect(password).toBe('Legacy-Password-1');
+    const secretsFile = path.join(dataDir, 'secrets', 'secrets.json');
+    expect(existsSync(legacy)).toBe(false);
+    expect(mode(secretsFile)).toBe(0o600);
+    expect(mode(path.dirname(secretsFile))).toBe(0o700);
+    expect(JSON.parse(readFileSync(secretsFile, 'utf8'))).toMatchObject({ ADMIN_PASSWORD: 'Legacy-Password-1' });
+    for (const p of [ports.web, ports.sync, ports.sim]) expect(listeners(p), `port ${p}`).toEqual(['127.0.0.1']);
 
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -127,10 +160,16 @@ describe('npm start', () => {
     expect(stop.orphans).toEqual([]);
     expect(output()).toContain('stopped.');
 
-    // A second start reuses the data: same secrets, the demo clinic is already there.
-    const again = await npmStart(ports);
+    // A second start reuses the data: same secrets, the demo clinic is already there. An API key
+    // given through the environment is used and not printed.
+    const apiKey = `env-key-${'e'.repeat(32)}`;
+    const again = await npmStart(ports, { PIMS_SYNC_API_KEY: apiKey });
     expect(again.output()).not.toContain('registered the demo clinic');
     expect(again.output()).toContain(`Admin login:      ${email} / ${password}`);
+    expect(again.output()).toContain('(header x-api-key: (PIMS_SYNC_API_KEY from the environment))');
+    expect(again.output()).not.toContain(apiKey);
+    const listed = await fetch(`http://127.0.0.1:${ports.sync}/api/clinics`, { headers: { 'x-api-key': apiKey } });
+    expect(listed.status).toBe(200);
     const stop2 = await ctrlC(again.proc);
     expect(['code 0', 'SIGINT']).toContain(stop2.code);
     expect(again.output()).toContain('stopped.');
