@@ -1,4 +1,4 @@
-import { AppError, formatLocalDateTime, instantOfLocal, minutesOf, parseLocalDateTime } from '@pims/util';
+import { AppError, formatLocalDateTime, instantOfLocalCompatible, resolveLocalDateTime } from '@pims/util';
 import { mapNeoStatus } from './status';
 import { PimsAppointment, PimsConsultation, PimsScheduleConfig } from './types';
 
@@ -60,58 +60,22 @@ export interface ResolvedTime extends LocalDateTimeParts {
   instant: Date;
 }
 
-function secondsOf(time: string): number {
-  const s = time.split(':')[2];
-  return s ? Number.parseInt(s, 10) : 0;
-}
-
-/** The zone's UTC offset at an instant, in milliseconds (local wall clock minus UTC). */
-function offsetMsAt(instant: Date, zone: string): number {
-  const [d, t] = formatLocalDateTime(instant, zone).split(' ');
-  const [y, mo, day] = d.split('-').map(Number);
-  const [h, mi, s] = t.split(':').map(Number);
-  return Date.UTC(y, mo - 1, day, h, mi, s) - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
 /**
  * The UTC instant of a clinic-local wall-clock time 'HH:MM[:SS]'. A time inside a spring-forward gap
  * (which a PIMS can still hold) is read with the offset from before the change, as Temporal's
- * "compatible" disambiguation does; an ambiguous time takes its first occurrence.
+ * "compatible" disambiguation does; an ambiguous time takes its first occurrence. The arithmetic is
+ * the time module's (`instantOfLocalCompatible` in @pims/util-core).
  */
 export function instantOfLocalTime(date: string, time: string, zone: string): Date | null {
-  const seconds = secondsOf(time);
-  const exact = instantOfLocal(date, time, zone);
-  if (exact) return new Date(exact.getTime() + seconds * 1000);
-  const [y, mo, d] = date.split('-').map(Number);
-  const minutes = minutesOf(time);
-  const wall = Date.UTC(y, mo - 1, d, Math.floor(minutes / 60), minutes % 60, seconds);
-  if (Number.isNaN(wall)) return null;
-  const before = offsetMsAt(new Date(wall - 24 * 3_600_000), zone);
-  return new Date(wall - before);
+  return instantOfLocalCompatible(date, time, zone);
 }
-
-const OFFSET = /(?:[zZ]|[+-]\d{2}:?\d{2})$/;
 
 /**
  * Reads a Neo time: clinic-local 'YYYY-MM-DD HH:MM[:SS]' (or with a 'T'); an ISO value with an offset
  * is also accepted and converted to the clinic's wall clock. Null when unreadable.
  */
 export function resolveNeoTime(value: unknown, zone: string): ResolvedTime | null {
-  if (typeof value !== 'string') return null;
-  const v = value.trim();
-  const local = parseLocalDateTime(v);
-  if (local) {
-    const instant = instantOfLocalTime(local.date, local.time, zone);
-    return instant ? { date: local.date, time: local.time, instant } : null;
-  }
-  if (OFFSET.test(v) && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) {
-    const ms = Date.parse(v);
-    if (Number.isNaN(ms)) return null;
-    const instant = new Date(ms);
-    const [date, time] = formatLocalDateTime(instant, zone).split(' ');
-    return { date, time, instant };
-  }
-  return null;
+  return typeof value === 'string' ? resolveLocalDateTime(value, zone) : null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,26 +57,84 @@ export function timeOfMinutes(minutes: number): LocalTime {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
 
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** A zone's offset from UTC at an instant, in minutes (local wall clock minus UTC): -300 for New York in winter. */
+export function zoneOffsetMinutes(instant: Date, zone: string): number {
+  return DateTime.fromJSDate(instant, { zone }).offset;
+}
+
 /**
- * The instant of a clinic-local wall-clock time. Returns null when that local time does not exist
- * (skipped by a spring-forward change); an ambiguous time (fall-back) resolves to its first occurrence.
+ * The wall-clock reading as if it were UTC (ms), for a valid 'YYYY-MM-DD' and hour/minute/second;
+ * 24:00:00 is the next day's midnight. Null when the date or time does not exist on any calendar.
+ */
+function wallMs(date: LocalDate, hour: number, minute: number, second: number): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (hour === 24 && minute === 0 && second === 0) {
+    const midnight = wallMs(date, 0, 0, 0);
+    return midnight === null ? null : midnight + DAY_MS;
+  }
+  if (![hour, minute, second].every(Number.isInteger) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  const ms = Date.UTC(y, mo - 1, d, hour, minute, second);
+  const back = new Date(ms);
+  // Date.UTC rolls 02-30 over into March; a real date reads back unchanged.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  return ms;
+}
+
+/**
+ * How a wall-clock reading maps onto instants in a zone: the offsets (ms) under which it exists (none
+ * in a spring-forward gap, two in a fall-back overlap), and the offset in force just before a change.
+ * Offsets are looked up a day either side, which brackets every real offset (UTC-12 .. UTC+14).
+ */
+function offsetsOfWall(wall: number, zone: string): { fitting: number[]; before: number } {
+  const offsetMs = (ms: number) => zoneOffsetMinutes(new Date(ms), zone) * MINUTE_MS;
+  const before = offsetMs(wall - DAY_MS);
+  const after = offsetMs(wall + DAY_MS);
+  const candidates = before === after ? [before] : [before, after];
+  return { fitting: candidates.filter((o) => offsetMs(wall - o) === o), before };
+}
+
+/** 'HH:MM[:SS]' (or '24:00') as hour, minute, second; null when unreadable. */
+function clockParts(time: LocalTime): [number, number, number] | null {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(time.trim());
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
+}
+
+/**
+ * The instant of a clinic-local wall-clock time 'HH:MM' (seconds are ignored; '24:00' is the next
+ * midnight, which always exists). Returns null when that local time does not exist (skipped by a spring-forward change);
+ * an ambiguous time (fall-back) resolves to its first occurrence. For schedules we generate.
  */
 export function instantOfLocal(date: LocalDate, time: LocalTime, zone: string): Date | null {
-  const minutes = minutesOf(time);
-  const base = DateTime.fromISO(date, { zone }).startOf('day');
-  const [y, mo, d] = date.split('-').map(Number);
-  const dt = DateTime.fromObject(
-    { year: y, month: mo, day: d, hour: Math.floor(minutes / 60) % 24, minute: minutes % 60 },
-    { zone },
-  );
-  if (minutes >= 1440) return base.plus({ days: 1 }).toJSDate();
-  if (!dt.isValid) return null;
-  // Luxon shifts a non-existent local time forward; detect it by reading the wall clock back.
-  if (dt.hour !== Math.floor(minutes / 60) || dt.minute !== minutes % 60) return null;
-  // For an ambiguous time Luxon picks one offset; pick the earlier instant deterministically.
-  const earlier = dt.minus({ hours: 1 });
-  if (earlier.hour === dt.hour && earlier.minute === dt.minute && earlier.day === dt.day) return earlier.toJSDate();
-  return dt.toJSDate();
+  const parts = clockParts(time);
+  if (!parts || !isValidTimeZone(zone)) return null;
+  // The end of the day always exists: a midnight skipped by a change is read as the moment after it.
+  if (parts[0] === 24) return parts[1] === 0 ? instantOfLocalCompatible(date, '24:00', zone) : null;
+  const wall = wallMs(date, parts[0], parts[1], 0);
+  if (wall === null) return null;
+  const { fitting } = offsetsOfWall(wall, zone);
+  return fitting.length === 0 ? null : new Date(wall - Math.max(...fitting));
+}
+
+/**
+ * The instant of a clinic-local wall-clock time 'HH:MM[:SS]', for values a PIMS holds (which can fall
+ * anywhere), with Temporal's "compatible" disambiguation: a time inside a spring-forward gap is read
+ * with the offset from before the change (New York's 02:30 on the change day is 07:30Z, the moment
+ * 03:30 EDT), an ambiguous fall-back time takes its first occurrence. Seconds are kept; '24:00' is the
+ * next midnight. Null only when the date, time or zone is not real.
+ */
+export function instantOfLocalCompatible(date: LocalDate, time: LocalTime, zone: string): Date | null {
+  const parts = clockParts(time);
+  if (!parts || !isValidTimeZone(zone)) return null;
+  const wall = wallMs(date, ...parts);
+  if (wall === null) return null;
+  const { fitting, before } = offsetsOfWall(wall, zone);
+  // The earlier of two instants is the one under the larger offset.
+  return new Date(wall - (fitting.length === 0 ? before : Math.max(...fitting)));
 }
 
 /** Parses a clinic-local 'YYYY-MM-DD HH:MM[:SS]' or 'YYYY-MM-DDTHH:MM[:SS]' into its parts. */
@@ -96,4 +154,57 @@ export function formatLocalDateTime(instant: Date, zone: string): string {
 /** The local time 'HH:MM' of an instant in a zone. */
 export function localTimeOf(instant: Date, zone: string): LocalTime {
   return DateTime.fromJSDate(instant, { zone }).toFormat('HH:mm');
+}
+
+/** A clinic-local reading and the instant it stands for. */
+export interface ResolvedLocalDateTime {
+  date: LocalDate;
+  /** 'HH:MM:SS' */
+  time: LocalTime;
+  instant: Date;
+}
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[zZ]|[+-](\d{2}):?(\d{2}))$/;
+
+/**
+ * Reads a timestamp a PIMS sends: clinic-local 'YYYY-MM-DD HH:MM[:SS]' (or with a 'T'), resolved in the
+ * clinic's zone as instantOfLocalCompatible does; or an ISO value with an offset ('Z', '+09:00',
+ * '-0500'), whose instant is kept and whose date and time are the clinic's wall clock at it.
+ * Null when unreadable.
+ */
+export function resolveLocalDateTime(value: string, zone: string): ResolvedLocalDateTime | null {
+  if (typeof value !== 'string' || !isValidTimeZone(zone)) return null;
+  const v = value.trim();
+  const local = parseLocalDateTime(v);
+  if (local) {
+    const instant = instantOfLocalCompatible(local.date, local.time, zone);
+    return instant ? { date: local.date, time: local.time, instant } : null;
+  }
+  const withOffset = ISO_WITH_OFFSET.exec(v);
+  // Real offsets lie within UTC-12 .. UTC+14; '+25:99' is a typo, not a time.
+  if (!withOffset || Number(withOffset[1] ?? 0) > 14 || Number(withOffset[2] ?? 0) > 59) return null;
+  const dt = DateTime.fromISO(v, { setZone: true });
+  if (!dt.isValid) return null;
+  const instant = dt.toJSDate();
+  const [date, time] = formatLocalDateTime(instant, zone).split(' ');
+  return { date, time, instant };
+}
+
+/** The instant of a clinic-local 'YYYY-MM-DD HH:MM[:SS]' (or ISO with offset) timestamp; null when unreadable. */
+export function localToInstant(value: string, zone: string): Date | null {
+  return resolveLocalDateTime(value, zone)?.instant ?? null;
+}
+
+/**
+ * Orders two clinic-local timestamps (as resolveLocalDateTime reads them) by the instants they stand
+ * for, not by their text: negative when a is earlier, positive when later, 0 for the same instant.
+ * Strings mislead across a fall-back hour ('01:45' EDT is before '01:30' EST) and between a local
+ * value and one with an offset. A missing or unreadable value is earlier than any readable one
+ * (two of them are equal), so the copy that carries a real timestamp wins.
+ */
+export function compareLocalInstants(a: string | null | undefined, b: string | null | undefined, zone: string): number {
+  const ia = a == null ? null : localToInstant(a, zone);
+  const ib = b == null ? null : localToInstant(b, zone);
+  if (ia === null || ib === null) return ia === null ? (ib === null ? 0 : -1) : 1;
+  return Math.sign(ia.getTime() - ib.getTime());
 }
