@@ -58,6 +58,25 @@ test.describe('without an admin session', () => {
     await context.close();
   });
 
+  test('sign-in never sends the admin off the product, whatever `next` says', async ({ browser, stack }) => {
+    for (const evil of ['/.//evil.test', '/%2e//evil.test', '/x/..//evil.test', '/./\\evil.test', '//evil.test', 'https://evil.test']) {
+      const context = await browser.newContext({ baseURL: stack.webUrl });
+      const page = await context.newPage();
+      await page.goto(`/sign-in?next=${encodeURIComponent(evil)}`);
+      // The page hands the form a safe path already...
+      const next = page.locator('input[name="next"]');
+      await expect(next).toHaveValue(PAGE);
+      // ...and the action checks again what a forged form posts.
+      await next.evaluate((el, value) => ((el as HTMLInputElement).value = value), evil);
+      await page.getByLabel('Email').fill(stack.adminEmail);
+      await page.getByLabel('Password').fill(stack.adminPassword);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page).toHaveURL(`${stack.webUrl}${PAGE}`);
+      await expect(page.getByRole('heading', { name: 'Clinic sync' })).toBeVisible();
+      await context.close();
+    }
+  });
+
   test('a wrong password is refused with a message', async ({ page, stack }) => {
     await page.goto('/sign-in');
     await page.getByLabel('Email').fill(stack.adminEmail);
@@ -345,18 +364,27 @@ test.describe('the admin dashboard', () => {
     await expect(h.getByTestId('history-row').first()).toHaveAttribute('data-sync-id', firstOnPage1!);
   });
 
-  test('sign out ends the session', async () => {
+  test('sign out ends the session: the token is refused afterwards, even replayed', async ({ request, stack }) => {
+    const before = (await context.cookies()).find((c) => c.name === SESSION_COOKIE)!;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/sign-in/);
     expect((await context.cookies()).find((c) => c.name === SESSION_COOKIE)).toBeUndefined();
     await page.goto(PAGE);
     await expect(page).toHaveURL(/\/sign-in/);
+
+    // The old token (8 h left on its clock) is revoked server-side, not only dropped by this browser.
+    const replay = await request.get('/api/trpc/admin.sync.listClinics', { headers: { cookie: `${SESSION_COOKIE}=${before.value}` } });
+    expect(replay.status()).toBe(401);
+    await context.addCookies([{ name: SESSION_COOKIE, value: before.value, url: stack.webUrl, httpOnly: true, sameSite: 'Lax' }]);
+    await page.goto(PAGE);
+    await expect(page).toHaveURL(/\/sign-in/);
+    await expect(page.getByRole('heading', { name: 'Sign in to PIMS Sync' })).toBeVisible();
   });
 });
 
 /** A Supabase-shaped session token signed with `secret`, with app_metadata.role = `role`. */
 async function token(secret: string, role: string): Promise<string> {
-  return new SignJWT({ email: `${role}@example.com`, role: 'authenticated', app_metadata: { role } })
+  return new SignJWT({ email: `${role}@example.com`, role: 'authenticated', app_metadata: { role }, session_id: randomUUID() })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(randomUUID())
     .setAudience('authenticated')

@@ -32,6 +32,24 @@ const EnvSchema = z.object({
   /** The seeded admin login. */
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()).transform((v) => (v ?? 'admin@example.com').toLowerCase()),
   ADMIN_PASSWORD: optionalString,
+  /**
+   * How many reverse proxies in front of the app to believe: "false" (default, 0: the app is reached
+   * directly and every X-Forwarded-* header is the client's own claim), "true" (one proxy) or a
+   * number of hops. When set, the client address is the right-most X-Forwarded-For entry not added
+   * by those proxies, and the app's own origin comes from X-Forwarded-Proto / X-Forwarded-Host.
+   * Set it only when the app cannot be reached except through that many proxies.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = (v ?? '').trim().toLowerCase();
+      if (s === '' || s === 'false' || s === '0') return 0;
+      if (s === 'true') return 1;
+      if (/^[1-9]$/.test(s)) return Number(s);
+      ctx.addIssue({ code: 'custom', message: 'TRUST_PROXY must be "false", "true" or a number of proxies from 1 to 9' });
+      return z.NEVER;
+    }),
 });
 
 export type Env = Omit<z.infer<typeof EnvSchema>, 'AUTH_JWT_SECRET'> & { AUTH_JWT_SECRET: string; authJwtSecretGenerated: boolean };

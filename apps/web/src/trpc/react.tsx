@@ -5,6 +5,7 @@ import { TRPCClientError, httpBatchLink } from '@trpc/client';
 import { createTRPCReact } from '@trpc/react-query';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { useState, type ReactNode } from 'react';
+import { MAX_TRPC_BATCH_SIZE } from '@/lib/trpc-limits';
 import type { AppRouter } from '@/server/api/root';
 
 export const api = createTRPCReact<AppRouter>();
@@ -46,7 +47,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   );
   const [trpcClient] = useState(() =>
     api.createClient({
-      links: [httpBatchLink({ url: '/api/trpc', fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }) })],
+      links: [httpBatchLink({ url: '/api/trpc', maxItems: MAX_TRPC_BATCH_SIZE, fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }) })],
     }),
   );
   return (

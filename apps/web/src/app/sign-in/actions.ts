@@ -5,9 +5,10 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { env } from '@/env';
 import { safeNextPath } from '@/lib/safe-redirect';
-import { authenticateAdmin, isAdminConfigured } from '@/server/auth/admin-account';
-import { LoginThrottle } from '@/server/auth/login-throttle';
-import { SESSION_COOKIE, signSessionToken } from '@/server/auth/session';
+import { isAdminConfigured } from '@/server/auth/admin-account';
+import { SESSION_COOKIE, revokeSessionToken, signSessionToken } from '@/server/auth/session';
+import { checkSignIn, loginThrottle, retryAfterText } from '@/server/auth/sign-in';
+import { isCrossOrigin } from '@/server/http/forwarded';
 
 export interface SignInState {
   error?: string;
@@ -21,12 +22,12 @@ const SignInForm = z.object({
   next: z.string().optional(),
 });
 
-const throttle = new LoginThrottle();
-
 async function cookieIsSecure(): Promise<boolean> {
   const setting = env().AUTH_COOKIE_SECURE;
   if (setting !== 'auto') return setting === 'true';
   const h = await headers();
+  // Next fills x-forwarded-proto in itself when the client sent none; a client that claims https
+  // over plain http only gets a cookie its browser will not send back.
   const proto = h.get('x-forwarded-proto')?.split(',')[0]?.trim();
   return proto === 'https' || (h.get('origin') ?? '').startsWith('https://');
 }
@@ -50,18 +51,21 @@ export async function signIn(_prev: SignInState, formData: FormData): Promise<Si
     return { error: 'Sign-in is not configured on this server: set ADMIN_EMAIL and ADMIN_PASSWORD.', email };
   }
   const h = await headers();
-  const client = h.get('x-forwarded-for')?.split(',')[0]?.trim() || h.get('x-real-ip') || 'local';
-  const key = `${client}|${parsed.data.email.toLowerCase()}`;
-  const wait = throttle.retryAfter(key);
-  if (wait > 0) {
-    return { error: `Too many failed attempts. Try again in ${Math.ceil(wait / 60_000)} min.`, email };
+  // Next checks a server action's Origin against the host only (and believes X-Forwarded-Host);
+  // this compares the full origin and believes forwarded headers only with TRUST_PROXY.
+  if (isCrossOrigin(h, env().TRUST_PROXY)) {
+    return { error: 'This sign-in came from another site and was refused.', email };
   }
-  const user = await authenticateAdmin(parsed.data.email, parsed.data.password);
-  if (!user) {
-    throttle.fail(key);
-    return { error: 'Invalid email or password.', email };
+  const check = await checkSignIn(
+    { email: parsed.data.email, password: parsed.data.password, headers: h },
+    { throttle: loginThrottle(), trustProxyHops: env().TRUST_PROXY },
+  );
+  if (!check.ok) {
+    return check.reason === 'throttled'
+      ? { error: `Too many failed attempts. Try again in ${retryAfterText(check.retryAfterMs)}.`, email }
+      : { error: 'Invalid email or password.', email };
   }
-  throttle.succeed(key);
+  const user = check.user;
   const e = env();
   const { token } = await signSessionToken(user, { secret: e.AUTH_JWT_SECRET, issuer: e.AUTH_JWT_ISSUER, ttlSeconds: e.AUTH_SESSION_TTL_SECONDS });
   (await cookies()).set(SESSION_COOKIE, token, {
@@ -74,7 +78,12 @@ export async function signIn(_prev: SignInState, formData: FormData): Promise<Si
   redirect(safeNextPath(parsed.data.next));
 }
 
+/** Ends the session: its token is revoked (refused from now on, wherever it is replayed), the cookie dropped. */
 export async function signOut(): Promise<void> {
-  (await cookies()).delete(SESSION_COOKIE);
+  const e = env();
+  if (isCrossOrigin(await headers(), e.TRUST_PROXY)) redirect('/');
+  const jar = await cookies();
+  await revokeSessionToken(jar.get(SESSION_COOKIE)?.value, { secret: e.AUTH_JWT_SECRET, issuer: e.AUTH_JWT_ISSUER });
+  jar.delete(SESSION_COOKIE);
   redirect('/sign-in');
 }

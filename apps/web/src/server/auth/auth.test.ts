@@ -1,10 +1,10 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetEnvForTests } from '@/env';
 import { authenticateAdmin, resetSeededAdminForTests, stableUserId } from './admin-account';
-import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './password';
-import { readCookie, signSessionToken, tokenFromHeaders, verifySessionToken } from './session';
+import { RevokedSessions } from './revoked-sessions';
+import { readCookie, revokeSessionToken, signSessionToken, tokenFromHeaders, verifySessionToken } from './session';
 
 const SECRET = 'auth-test-secret-that-is-long-enough-0123456789';
 
@@ -22,6 +22,8 @@ describe('session tokens', () => {
       app_metadata: { role: 'admin', provider: 'email' },
     });
     expect(claims.exp! - claims.iat!).toBe(3600);
+    expect(claims.jti).toBe(claims.session_id);
+    expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(expiresAt.getTime()).toBe(claims.exp! * 1000);
     const session = await verifySessionToken(token, { secret: SECRET, issuer: 'https://x.supabase.co/auth/v1' });
     expect(session).toMatchObject({ userId: 'u-1', email: 'a@example.com', isAdmin: true });
@@ -31,6 +33,39 @@ describe('session tokens', () => {
   it('grant admin only through app_metadata.role', async () => {
     const { token } = await signSessionToken({ id: 'u-2', email: 'b@example.com' }, { secret: SECRET, ttlSeconds: 60, appRole: 'staff' });
     expect(await verifySessionToken(token, { secret: SECRET })).toMatchObject({ isAdmin: false });
+  });
+
+  it('signed out, are refused until they expire (revoked by session id)', async () => {
+    let now = Date.now();
+    const revoked = new RevokedSessions(() => now);
+    const opts = { secret: SECRET, revoked };
+    const { token } = await signSessionToken({ id: 'u-3', email: 'c@example.com' }, { secret: SECRET, ttlSeconds: 600 });
+    const { token: other } = await signSessionToken({ id: 'u-3', email: 'c@example.com' }, { secret: SECRET, ttlSeconds: 600 });
+    const session = await verifySessionToken(token, opts);
+    expect(session?.sessionId).toBe(decodeJwt(token).session_id);
+
+    expect(await revokeSessionToken(token, opts)).toBe(true);
+    expect(await verifySessionToken(token, opts)).toBeNull();
+    // Another session of the same admin is untouched.
+    expect(await verifySessionToken(other, opts)).toMatchObject({ userId: 'u-3' });
+    // A forged or garbage token revokes nothing.
+    expect(await revokeSessionToken('not.a.token', opts)).toBe(false);
+    expect(revoked.size).toBe(1);
+    // The entry lives until the token's own expiry, then goes.
+    now = session!.expiresAt.getTime() + 1;
+    expect(revoked.isRevoked(session!.sessionId)).toBe(false);
+    expect(revoked.size).toBe(0);
+  });
+
+  it('without a session id are refused (they could not be signed out)', async () => {
+    const bare = await new SignJWT({ email: 'd@example.com', role: 'authenticated', app_metadata: { role: 'admin' } })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject('u-4')
+      .setAudience('authenticated')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await verifySessionToken(bare, { secret: SECRET, revoked: new RevokedSessions() })).toBeNull();
   });
 
   it('are read from the cookie or a bearer header', () => {
@@ -69,17 +104,5 @@ describe('passwords', () => {
     resetEnvForTests();
     resetSeededAdminForTests();
     expect(await authenticateAdmin('admin@example.com', '')).toBeNull();
-  });
-});
-
-describe('login throttle', () => {
-  it('locks a key after repeated failures until the window ends', () => {
-    let now = 0;
-    const t = new LoginThrottle(3, 1000, () => now);
-    for (let i = 0; i < 3; i++) t.fail('k');
-    expect(t.retryAfter('k')).toBe(1000);
-    expect(t.retryAfter('other')).toBe(0);
-    now = 1000;
-    expect(t.retryAfter('k')).toBe(0);
   });
 });
