@@ -17,7 +17,8 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     plugins: { local: boundaries },
     rules: {
-      'local/enforce-module-boundaries': ['error', { root }],
+      // Browser files of an app: everything under these folders, besides every file that starts with 'use client'.
+      'local/enforce-module-boundaries': ['error', { root, browserDirs: ['apps/web/src/components'] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-properties': [

