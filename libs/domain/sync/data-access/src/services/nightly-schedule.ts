@@ -29,13 +29,13 @@ function fieldsOf(cron: string): CronFields {
   const hit = cache.get(cron);
   if (hit) return hit;
   const f = cronParser.parseExpression(cron).fields;
-  const dom = f.dayOfMonth.filter((d): d is number => typeof d === 'number');
-  const dow = new Set(f.dayOfWeek.map((d) => (d === 0 ? 7 : d)));
+  const dom = (f.dayOfMonth as readonly unknown[]).filter((d): d is number => typeof d === 'number');
+  const dow = new Set<number>(f.dayOfWeek.map((d) => (d === 0 ? 7 : Number(d))));
   const fields: CronFields = {
-    minutes: [...f.minute].sort((a, b) => a - b),
-    hours: [...f.hour].sort((a, b) => a - b),
+    minutes: [...f.minute].map(Number).sort((a, b) => a - b),
+    hours: [...f.hour].map(Number).sort((a, b) => a - b),
     daysOfMonth: dom.length >= 31 ? null : new Set(dom),
-    months: new Set(f.month),
+    months: new Set<number>(f.month.map(Number)),
     daysOfWeek: dow.size >= 7 ? null : dow,
   };
   if (cache.size > 1000) cache.clear();
