@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createPool } from '@pims/db';
 import { createIdexxNeoProvider } from '@pims/idexx-neo';
+import { createPimsRegistry } from '@pims/pims';
 import { SyncOrchestrator } from '@pims/sync-data-access';
 import { parseEncryptionKey } from '@pims/util';
 
@@ -39,7 +40,7 @@ function rssOfTree(pid: number): number {
 
 const pool = createPool(process.env.DATABASE_URL!, { max: 10 });
 const provider = createIdexxNeoProvider({ chromiumPath: process.env.CHROMIUM_PATH || undefined });
-const orchestrator = new SyncOrchestrator({ pool, provider, credentialsKey: parseEncryptionKey(process.env.CREDENTIALS_KEY!) });
+const orchestrator = new SyncOrchestrator({ pool, registry: createPimsRegistry([provider]), credentialsKey: parseEncryptionKey(process.env.CREDENTIALS_KEY!) });
 let peakNode = 0;
 let peakTree = 0;
 const sampler = setInterval(() => {

@@ -3,7 +3,7 @@ import copyStreams from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { CasesRepository, WRITE_BATCH, caseFromAppointment } from '@pims/sync-data-access';
-import type { PimsAppointment } from '@pims/idexx-neo';
+import type { PimsAppointment } from '@pims/pims';
 
 export interface WritePathResult {
   rows: number;

@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type PgBoss from 'pg-boss';
 import { createPool, openDatabase, redactConnectionString, type DatabaseHandle } from '@pims/db';
-import { createIdexxNeoProvider, type PimsProvider } from '@pims/idexx-neo';
+import { createIdexxNeoProvider } from '@pims/idexx-neo';
+import { createPimsRegistry, type PimsProvider } from '@pims/pims';
 import { AuditsRepository, ClinicsRepository, SyncOrchestrator } from '@pims/sync-data-access';
 import { createApp } from './app';
 import type { ServiceEnv } from './env';
@@ -83,7 +84,7 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
       // Launch the browser before taking jobs, so the first sync does not pay for it (a failure here
       // is only logged: the first sync tries again and records a clear error).
       await provider.warmUp?.().catch((err) => logger.warn({ err: errFields(err) }, 'browser warm-up failed'));
-      const runner = new SyncOrchestrator({ pool, provider, credentialsKey: env.credentialsKey, logger: logger.child({ component: 'orchestrator' }) });
+      const runner = new SyncOrchestrator({ pool, registry: createPimsRegistry([provider]), credentialsKey: env.credentialsKey, logger: logger.child({ component: 'orchestrator' }) });
       cleanups.push(() => runner.close());
       const w = new SyncWorkers({
         boss,

@@ -1,6 +1,6 @@
-export * from './types';
 export { createIdexxNeoProvider, type IdexxNeoProvider, type IdexxNeoProviderOptions } from './provider';
-export type { IdexxNeoSession, NeoEndpoint, NeoRequestEvent, NeoSessionStats } from './neo-session';
+export type { IdexxNeoSession } from './neo-session';
+export type { NeoEndpoint, NeoRequestEvent, NeoSessionStats } from './neo-stats';
 export type { PimsLogger } from './logger';
 export { DEFAULT_RETRY, backoffDelayMs, maxTotalBackoffMs, parseRetryAfter, resolveRetryPolicy, type RetryOptions, type RetryPolicy } from './retry';
 export { mapNeoStatus, knownNeoStatus, normalizeStatusWord } from './status';

@@ -11,7 +11,7 @@ import {
   resolveNeoTime,
   slotMinutes,
 } from './normalize';
-import { PimsAppointment } from './types';
+import { PimsAppointment } from '@pims/pims';
 
 /** A calendar event as docs/idexx-neo-wire.md describes it. */
 function wireEvent(over: Record<string, unknown> = {}): Record<string, unknown> {

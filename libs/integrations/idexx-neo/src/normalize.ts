@@ -1,6 +1,6 @@
 import { AppError, formatLocalDateTime, instantOfLocalCompatible, resolveLocalDateTime } from '@pims/util';
 import { mapNeoStatus } from './status';
-import { PimsAppointment, PimsConsultation, PimsScheduleConfig } from './types';
+import { PimsAppointment, PimsConsultation, PimsScheduleConfig } from '@pims/pims';
 
 type Rec = Record<string, unknown>;
 

@@ -248,6 +248,49 @@ describe('consultations and calendar set-up', () => {
   });
 });
 
+describe('one appointment by id', () => {
+  it('reads each visit as the calendar shows it; null for an unknown id, a block or a roster', async () => {
+    const s = await sessionFor(KIRITIMATI);
+    const { appointments } = await s.getAppointments(WINDOW.from, WINDOW.to);
+    expect(appointments).toHaveLength(VISITS.length);
+    const simBefore = sim.stats().byCompany[KIRITIMATI.companyId].requests.getAppointment;
+    const ownBefore = s.stats().byEndpoint.getAppointment;
+    for (const a of appointments) expect(await s.getAppointment(a.id)).toEqual(a);
+    expect(sim.stats().byCompany[KIRITIMATI.companyId].requests.getAppointment - simBefore).toBe(VISITS.length);
+    expect(s.stats().byEndpoint.getAppointment - ownBefore).toBe(VISITS.length);
+    expect(await s.getAppointment('7001-NOPE')).toBeNull();
+    expect(await s.getAppointment('7001-BLK1')).toBeNull();
+    expect(await s.getAppointment('7001-ROS2')).toBeNull();
+    await expect(s.getAppointment('  ')).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('follows a visit the PIMS moved to another day, and answers null once it is deleted', async () => {
+    const own = await startSimulator({ port: 0, scenario: { clinics: [clinicScenario(PAGO_PAGO)] } as ScenarioInput, now: '2026-11-16T12:00:00Z' });
+    const s = await provider.authenticate(credentialsOf(PAGO_PAGO, own.url), { timezone: PAGO_PAGO.timezone });
+    try {
+      const id = `${PAGO_PAGO.companyId}-V02`;
+      expect(await s.getAppointment(id)).toMatchObject({ date: '2026-10-21', startTime: '09:00:00', room: { id: 'r2', name: 'Exam 2' } });
+      own.updateAppointment(id, { companyId: PAGO_PAGO.companyId, start: '2026-12-03T15:30', roomId: 'r1', status: 'arrived' });
+      expect(await s.getAppointment(id)).toMatchObject({
+        id,
+        date: '2026-12-03',
+        startTime: '15:30:00',
+        endTime: '16:00:00',
+        startAt: expectedInstant(PAGO_PAGO, '2026-12-03T15:30'),
+        status: 'checked_in',
+        room: { id: 'r1', name: 'Exam 1' },
+        patient: { id: 'P-2', name: 'Pet 2' },
+      });
+      expect((await s.getAppointments(WINDOW.from, WINDOW.to)).appointments.map((a) => a.id)).not.toContain(id);
+      own.removeAppointment(id, PAGO_PAGO.companyId);
+      expect(await s.getAppointment(id)).toBeNull();
+    } finally {
+      await s.close();
+      await own.close();
+    }
+  });
+});
+
 describe('sessions', () => {
   it('logs in again once when the session has ended, and repeats the call', async () => {
     const s = await sessionFor(LOS_ANGELES);

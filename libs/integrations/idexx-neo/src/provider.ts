@@ -1,10 +1,12 @@
+import { pimsAuthFailed, type PimsCredentials, type PimsProvider, type PimsSessionOptions } from '@pims/pims';
 import { AppError, isValidTimeZone } from '@pims/util';
 import { BrowserPool } from './browser-pool';
 import { MAX_CHUNK_DAYS } from './chunking';
 import { redactingLogger, type PimsLogger } from './logger';
-import { NeoSession, normalizeBaseUrl, type IdexxNeoSession, type NeoRequestEvent } from './neo-session';
+import { normalizeBaseUrl } from './neo-http';
+import { NeoSession, type IdexxNeoSession } from './neo-session';
+import type { NeoRequestEvent } from './neo-stats';
 import { resolveRetryPolicy, type RetryOptions, type RetryPolicy } from './retry';
-import type { PimsCredentials, PimsProvider, PimsSessionOptions } from './types';
 
 export interface IdexxNeoProviderOptions {
   logger?: PimsLogger;
@@ -69,7 +71,7 @@ export function createIdexxNeoProvider(opts: IdexxNeoProviderOptions = {}): Idex
     async authenticate(credentials: PimsCredentials, sessionOpts: PimsSessionOptions): Promise<IdexxNeoSession> {
       if (closed) throw new AppError('pims_provider_closed', 'The IDEXX Neo provider has been closed', { status: 503, retryable: false });
       if (!credentials || typeof credentials.username !== 'string' || credentials.username === '' || typeof credentials.password !== 'string' || credentials.password === '') {
-        throw new AppError('pims_auth_failed', 'IDEXX Neo credentials need a username and a password', { status: 401, retryable: false });
+        throw pimsAuthFailed('IDEXX Neo credentials need a username and a password');
       }
       normalizeBaseUrl(credentials.baseUrl);
       if (!sessionOpts || !isValidTimeZone(sessionOpts.timezone)) {

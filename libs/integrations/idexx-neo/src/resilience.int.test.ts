@@ -2,7 +2,8 @@
 // Real Chromium against the real simulator, in-process.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type ScenarioInput, type Simulator } from '@pims/idexx-neo-sim';
-import { createIdexxNeoProvider, maxTotalBackoffMs, resolveRetryPolicy, type IdexxNeoProvider, type IdexxNeoSession, type PimsConsultation, type AppointmentsResult } from './index';
+import type { AppointmentsResult, PimsConsultation } from '@pims/pims';
+import { createIdexxNeoProvider, maxTotalBackoffMs, resolveRetryPolicy, type IdexxNeoProvider, type IdexxNeoSession } from './index';
 import { KIRITIMATI, PAGO_PAGO, VISITS, WINDOW, clinicScenario, credentialsOf, everythingOf, recordingLogger } from './testing/neo-fixtures';
 
 const EXTRA_CONSULTATIONS = 20;

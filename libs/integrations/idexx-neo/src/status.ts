@@ -1,4 +1,4 @@
-import type { AppointmentStatus } from './types';
+import type { AppointmentStatus } from '@pims/pims';
 
 /** Neo's status words (and close variants seen in other installs) to the normalized statuses. */
 const STATUS_WORDS: Record<string, AppointmentStatus> = {

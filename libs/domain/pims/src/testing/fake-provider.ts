@@ -22,6 +22,8 @@ export interface FakePimsProviderOptions {
   clinics?: FakeClinicData[];
   /** Whether sessions have the write side (default true). */
   writes?: boolean;
+  /** Each session call answers after this many milliseconds (default 0), so calls overlap as real ones do. */
+  latencyMs?: number;
 }
 
 type Method = 'authenticate' | 'getAppointments' | 'getAppointment' | 'getConsultation' | 'getScheduleConfig' | keyof PimsWriteSession;
@@ -120,10 +122,11 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
 
   const sessionFor = (clinic: FakeClinicData, timezone: string): PimsSession => {
     let ended = false;
-    const check = (method: Method, signal?: AbortSignal) => {
+    const check = async (method: Method, signal?: AbortSignal) => {
       if (ended || closed) throw new AppError('pims_session_closed', `The ${name} session has been closed`, { status: 503 });
       if (signal?.aborted) throw new AppError('cancelled', 'Cancelled', { status: 499 });
       call(method);
+      if (opts.latencyMs) await new Promise((resolve) => setTimeout(resolve, opts.latencyMs));
     };
     // Owners and pets: those of the calendar plus those created through the write side.
     const people = new Map<string, PimsPatientMatch['client']>();
@@ -138,7 +141,7 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
     };
     const writes: PimsWriteSession = {
       async findPatients(query, o) {
-        check('findPatients', o?.signal);
+        await check('findPatients', o?.signal);
         const q = parsed(FindPatientsQuery, query);
         known();
         const digits = (s: string | null | undefined) => (s ?? '').replace(/\D/g, '');
@@ -153,14 +156,14 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
         );
       },
       async createClient(input, o) {
-        check('createClient', o?.signal);
+        await check('createClient', o?.signal);
         const c = parsed(NewPimsClient, input);
         const clientId = `${name}-client-${nextId++}`;
         people.set(clientId, { clientId, firstName: c.firstName, lastName: c.lastName, phone: c.phone ?? null, email: c.email ?? null });
         return { clientId };
       },
       async createPatient(input, o) {
-        check('createPatient', o?.signal);
+        await check('createPatient', o?.signal);
         const p = parsed(NewPimsPatient, input);
         known();
         const client = people.get(p.clientId);
@@ -170,7 +173,7 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
         return { patientId };
       },
       async createAppointment(input, o) {
-        check('createAppointment', o?.signal);
+        await check('createAppointment', o?.signal);
         const a = parsed(NewPimsAppointment, input);
         known();
         const pet = pets.get(a.patientId);
@@ -197,7 +200,7 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
         return { appointmentId };
       },
       async cancelAppointment(appointmentId, reason, o) {
-        check('cancelAppointment', o?.signal);
+        await check('cancelAppointment', o?.signal);
         const a = clinic.appointments.find((x) => x.id === appointmentId);
         if (!a) throw pimsNotFound(`The ${name} PIMS has no appointment ${appointmentId}`);
         a.status = 'cancelled';
@@ -206,24 +209,24 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
     };
     const session: PimsSession = {
       async getAppointments(from, to, o) {
-        check('getAppointments', o?.signal);
+        await check('getAppointments', o?.signal);
         const appointments = clinic.appointments
           .filter((a) => a.date >= from && a.date <= to)
           .sort((x, y) => (x.startAt < y.startAt ? -1 : x.startAt > y.startAt ? 1 : x.id < y.id ? -1 : 1));
         return { appointments: copy(appointments), skipped: clinic.skipped ?? 0, excluded: clinic.excluded ?? 0 };
       },
       async getAppointment(id, o) {
-        check('getAppointment', o?.signal);
+        await check('getAppointment', o?.signal);
         const a = clinic.appointments.find((x) => x.id === id);
         return a ? copy(a) : null;
       },
       async getConsultation(id, o) {
-        check('getConsultation', o?.signal);
+        await check('getConsultation', o?.signal);
         const k = (clinic.consultations ?? []).find((x) => x.id === id);
         return k ? copy(k) : null;
       },
       async getScheduleConfig(o) {
-        check('getScheduleConfig', o?.signal);
+        await check('getScheduleConfig', o?.signal);
         return copy(clinic.scheduleConfig ?? DEFAULT_CONFIG);
       },
       async close() {

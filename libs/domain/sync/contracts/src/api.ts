@@ -144,7 +144,8 @@ export const ClinicSummary = z.object({
   id: uuid,
   name: z.string(),
   timezone: z.string(),
-  pimsProvider: z.literal('idexx_neo'),
+  /** The clinic's PIMS (clinics.pims_provider; the PIMS port's PIMS_PROVIDERS). */
+  pimsProvider: z.enum(['idexx_neo', 'ezyvet']),
   lastSync: z
     .object({ id: uuid, syncType: SyncType, status: SyncStatus, startedAt: z.string().nullable(), completedAt: z.string().nullable() })
     .optional(),

@@ -1,5 +1,5 @@
 import { addDays } from '@pims/util';
-import type { PimsAppointment } from '@pims/idexx-neo';
+import type { PimsAppointment } from '@pims/pims';
 import type { CaseUpsert } from '../repositories/cases.repository';
 import type { PhaseOutcome, SyncContext } from '../services/sync-context';
 import { caseStatusFor } from '../services/status-mapping';
@@ -22,7 +22,7 @@ export async function runBackwardInbound(ctx: SyncContext): Promise<PhaseOutcome
   for (let i = 0; i < appointments.length; i += WRITE_BATCH) {
     ctx.throwIfCancelled();
     const batch = appointments.slice(i, i + WRITE_BATCH);
-    const r = await ctx.deps.cases.upsertFromAppointments(ctx.clinic.id, 'idexx_neo', batch.map(caseFromAppointment));
+    const r = await ctx.deps.cases.upsertFromAppointments(ctx.clinic.id, ctx.source, batch.map(caseFromAppointment));
     stats.casesCreated += r.created;
     stats.casesUpdated += r.updated;
     stats.casesRestored += r.restored;

@@ -1,16 +1,21 @@
-import { AppError, addDays, describeError } from '@pims/util';
-import type { PimsConsultation } from '@pims/idexx-neo';
+import pLimit from 'p-limit';
+import type { PimsConsultation } from '@pims/pims';
+import { AppError, addDays, compareLocalInstants, describeError } from '@pims/util';
 import type { WindowCase } from '../repositories/cases.repository';
 import type { PhaseOutcome, SyncContext } from '../services/sync-context';
 
 const WRITE_EVERY = 25;
 
-/** A case needs its consultation (re)fetched when it never had one or the PIMS changed it since. */
-export function needsConsultation(c: WindowCase): boolean {
+/**
+ * A case needs its consultation (re)fetched when it never had one or the PIMS changed it since: its
+ * appointment's last_updated_at is a later instant than the one the stored copy was fetched at. Both
+ * are the PIMS's clinic-local timestamps, compared as instants in the clinic's zone, not as text.
+ */
+export function needsConsultation(c: WindowCase, timezone: string): boolean {
   if (c.deletedAt || !c.consultationId) return false;
   if (!c.hasConsultation) return true;
   if (!c.appointmentUpdatedAt) return false;
-  return !c.consultationSourceUpdatedAt || c.appointmentUpdatedAt > c.consultationSourceUpdatedAt;
+  return !c.consultationSourceUpdatedAt || compareLocalInstants(c.appointmentUpdatedAt, c.consultationSourceUpdatedAt, timezone) > 0;
 }
 
 export function consultationMetadata(k: PimsConsultation, sourceUpdatedAt: string | null, fetchedAt: Date) {
@@ -40,11 +45,11 @@ export async function runCaseEnrichment(ctx: SyncContext): Promise<PhaseOutcome>
   // inbound in a full sync; one calendar read when enrichment runs alone).
   const { appointments } = await ctx.appointments(from, ctx.today);
   const current = new Map(appointments.map((a) => [a.id, a]));
-  const cases = (await ctx.deps.cases.findInWindow(ctx.clinic.id, window.from, window.to)).map((c) => {
+  const cases = (await ctx.deps.cases.findInWindow(ctx.clinic.id, ctx.source, window.from, window.to)).map((c) => {
     const a = current.get(c.externalId);
     return a ? { ...c, consultationId: a.consultationId, appointmentUpdatedAt: a.lastUpdatedAt } : c;
   });
-  const todo = cases.filter(needsConsultation);
+  const todo = cases.filter((c) => needsConsultation(c, ctx.timezone));
   ctx.progress.setTotal(todo.length);
   const stats = { casesWithConsultation: cases.filter((c) => c.consultationId && !c.deletedAt).length, fetched: 0, written: 0, notFound: 0, failed: 0, upToDate: 0 };
   stats.upToDate = stats.casesWithConsultation - todo.length;
@@ -60,35 +65,35 @@ export async function runCaseEnrichment(ctx: SyncContext): Promise<PhaseOutcome>
   };
   let firstError: unknown = null;
   let consecutiveFailures = 0;
-  let next = 0;
   const limit = Math.max(1, ctx.options.parallelBatchSize);
   const giveUpAfter = Math.max(limit * 2, 10);
   let writing: Promise<void> = Promise.resolve();
 
-  const worker = async () => {
-    while (next < todo.length && !ctx.signal.aborted && consecutiveFailures < giveUpAfter) {
-      const c = todo[next++];
-      try {
-        const k = await session.getConsultation(c.consultationId!, { signal: ctx.signal });
-        consecutiveFailures = 0;
-        if (!k) {
-          stats.notFound++;
-        } else {
-          stats.fetched++;
-          pending.push({ caseId: c.id, consultation: consultationMetadata(k, c.appointmentUpdatedAt, ctx.deps.clock.now()) });
-          if (pending.length >= WRITE_EVERY) writing = writing.then(flush);
-        }
-      } catch (err) {
-        if (ctx.signal.aborted) break;
-        stats.failed++;
-        consecutiveFailures++;
-        firstError ??= err;
-        ctx.deps.logger.warn({ consultationId: c.consultationId, err: describeError(err) }, 'consultation fetch failed');
+  // At most `limit` requests in flight; after a cancel, or too many failures in a row, the queued
+  // ones end without a request.
+  const run = pLimit(limit);
+  const fetchOne = async (c: WindowCase) => {
+    if (ctx.signal.aborted || consecutiveFailures >= giveUpAfter) return;
+    try {
+      const k = await session.getConsultation(c.consultationId!, { signal: ctx.signal });
+      consecutiveFailures = 0;
+      if (!k) {
+        stats.notFound++;
+      } else {
+        stats.fetched++;
+        pending.push({ caseId: c.id, consultation: consultationMetadata(k, c.appointmentUpdatedAt, ctx.deps.clock.now()) });
+        if (pending.length >= WRITE_EVERY) writing = writing.then(flush);
       }
-      ctx.progress.advance();
+    } catch (err) {
+      if (ctx.signal.aborted) return;
+      stats.failed++;
+      consecutiveFailures++;
+      firstError ??= err;
+      ctx.deps.logger.warn({ consultationId: c.consultationId, err: describeError(err) }, 'consultation fetch failed');
     }
+    ctx.progress.advance();
   };
-  await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
+  await Promise.all(todo.map((c) => run(() => fetchOne(c))));
   await writing;
   await flush();
   ctx.throwIfCancelled();

@@ -17,7 +17,7 @@ export async function runReconciliation(ctx: SyncContext): Promise<PhaseOutcome>
   const from = addDays(ctx.today, -ctx.options.reconciliationDays);
   const window = ctx.instantWindow(from, ctx.today);
   const { appointments, skipped } = await ctx.appointments(from, ctx.today);
-  const cases = await ctx.deps.cases.findInWindow(ctx.clinic.id, window.from, window.to);
+  const cases = await ctx.deps.cases.findInWindow(ctx.clinic.id, ctx.source, window.from, window.to);
   ctx.progress.setTotal(cases.length);
   const byId = new Map(appointments.map((a) => [a.id, a]));
   const live = cases.filter((c) => !c.deletedAt);

@@ -76,8 +76,8 @@ export class CasesRepository {
     return { created, updated: out.length - created, restored };
   }
 
-  /** The clinic's cases (deleted ones included) whose scheduled instant is in [from, to). */
-  async findInWindow(clinicId: string, from: Date, to: Date, db: Queryable = this.pool): Promise<WindowCase[]> {
+  /** The clinic's cases from `source` (its PIMS provider; deleted ones included) whose scheduled instant is in [from, to). */
+  async findInWindow(clinicId: string, source: string, from: Date, to: Date, db: Queryable = this.pool): Promise<WindowCase[]> {
     const { rows } = await db.query(
       `select id, external_id, status, deleted_at,
               metadata -> 'pimsAppointment' ->> 'status' as pims_status,
@@ -87,9 +87,9 @@ export class CasesRepository {
               metadata ? 'pimsConsultation' as has_consultation,
               coalesce(metadata -> 'reconciliation' ->> 'reason' = 'removed_from_pims', false) as removed_from_pims
        from public.cases
-       where clinic_id = $1 and source = 'idexx_neo' and scheduled_at >= $2 and scheduled_at < $3
+       where clinic_id = $1 and source = $4 and scheduled_at >= $2 and scheduled_at < $3
        order by scheduled_at, external_id`,
-      [clinicId, from, to],
+      [clinicId, from, to, source],
     );
     return rows.map((r) => ({
       id: r.id,

@@ -1,6 +1,6 @@
 import type { Pool } from '@pims/db';
 import { decryptSecret, encryptSecret } from '@pims/util';
-import type { PimsCredentials } from '@pims/idexx-neo';
+import type { PimsCredentials, PimsProviderName } from '@pims/pims';
 
 export interface ClinicScheduleConfig {
   openTime: string; // 'HH:MM:SS'
@@ -21,7 +21,8 @@ export interface ClinicRecord {
   id: string;
   name: string;
   timezone: string;
-  pimsProvider: 'idexx_neo';
+  /** Which registered PIMS provider syncs this clinic (clinics.pims_provider). */
+  pimsProvider: PimsProviderName;
   pimsBaseUrl: string;
   pimsCompanyId: string | null;
   createdAt: Date;
@@ -32,7 +33,7 @@ export interface ClinicRecord {
 export interface NewClinic {
   name: string;
   timezone: string;
-  pims: { provider: 'idexx_neo'; baseUrl: string; companyId?: string | null; username: string; password: string };
+  pims: { provider: PimsProviderName; baseUrl: string; companyId?: string | null; username: string; password: string };
   schedule?: {
     openTime: string;
     closeTime: string;

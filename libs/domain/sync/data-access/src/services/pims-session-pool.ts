@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PimsCredentials, PimsProvider, PimsSession, PimsSessionOptions } from '@pims/idexx-neo';
+import type { PimsCredentials, PimsProvider, PimsSession, PimsSessionOptions } from '@pims/pims';
 
 interface Entry {
   key: string;
@@ -11,21 +11,20 @@ interface Entry {
 /**
  * Keeps a clinic's logged-in PIMS session for a while after a sync, so the next sync of that clinic
  * (a re-run, a reconcile after a full sync) does not log in again. One sync of a clinic runs at a
- * time, so a session is lent to one sync at a time. Keyed by the credentials' hash: a changed
- * password opens a new session. Sessions idle past `idleMs` are closed; at most `max` are kept.
+ * time, so a session is lent to one sync at a time. Keyed by the provider and the credentials'
+ * hash: a clinic moved to another PIMS, or a changed password, opens a new session. Sessions idle
+ * past `idleMs` are closed; at most `max` are kept.
  * An expired PIMS session is not a problem: the client logs in again on its own.
  */
 export class PimsSessionPool {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(
-    private readonly provider: PimsProvider,
-    private readonly opts: { idleMs?: number; max?: number } = {},
-  ) {}
+  constructor(private readonly opts: { idleMs?: number; max?: number } = {}) {}
 
-  async acquire(clinicId: string, credentials: PimsCredentials, sessionOpts: PimsSessionOptions): Promise<PimsSession> {
+  /** A logged-in session of the clinic's PIMS: the one kept from its last sync, or a new log-in with `provider`. */
+  async acquire(provider: PimsProvider, clinicId: string, credentials: PimsCredentials, sessionOpts: PimsSessionOptions): Promise<PimsSession> {
     const key = createHash('sha256')
-      .update(JSON.stringify([clinicId, credentials.baseUrl, credentials.companyId ?? '', credentials.username, credentials.password, sessionOpts.timezone]))
+      .update(JSON.stringify([provider.name, clinicId, credentials.baseUrl, credentials.companyId ?? '', credentials.username, credentials.password, sessionOpts.timezone]))
       .digest('hex');
     const existing = this.entries.get(clinicId);
     if (existing && existing.key === key && !existing.inUse) {
@@ -35,7 +34,7 @@ export class PimsSessionPool {
       return existing.session;
     }
     if (existing && !existing.inUse) await this.drop(clinicId);
-    const session = await this.provider.authenticate(credentials, sessionOpts);
+    const session = await provider.authenticate(credentials, sessionOpts);
     if (!this.entries.has(clinicId)) this.entries.set(clinicId, { key, session, timer: null, inUse: true });
     return session;
   }

@@ -56,10 +56,36 @@ describe('domain rules (pure)', () => {
       hasConsultation: false,
       removedFromPims: false,
     };
-    expect(needsConsultation(base)).toBe(true);
-    expect(needsConsultation({ ...base, hasConsultation: true, consultationSourceUpdatedAt: '2026-11-20 10:00:00' })).toBe(false);
-    expect(needsConsultation({ ...base, hasConsultation: true, consultationSourceUpdatedAt: '2026-11-20 09:00:00' })).toBe(true);
-    expect(needsConsultation({ ...base, consultationId: null })).toBe(false);
-    expect(needsConsultation({ ...base, deletedAt: new Date() })).toBe(false);
+    const tz = 'America/New_York';
+    expect(needsConsultation(base, tz)).toBe(true);
+    expect(needsConsultation({ ...base, hasConsultation: true, consultationSourceUpdatedAt: '2026-11-20 10:00:00' }, tz)).toBe(false);
+    expect(needsConsultation({ ...base, hasConsultation: true, consultationSourceUpdatedAt: '2026-11-20 09:00:00' }, tz)).toBe(true);
+    expect(needsConsultation({ ...base, consultationId: null }, tz)).toBe(false);
+    expect(needsConsultation({ ...base, deletedAt: new Date() }, tz)).toBe(false);
+  });
+
+  it('compares last_updated_at as instants in the clinic zone, not as text', () => {
+    const tz = 'America/New_York';
+    const fetched = (appointmentUpdatedAt: string, consultationSourceUpdatedAt: string): WindowCase => ({
+      id: 'c',
+      externalId: 'A',
+      status: 'completed',
+      deletedAt: null,
+      pimsStatus: 'completed',
+      consultationId: 'K',
+      appointmentUpdatedAt,
+      consultationSourceUpdatedAt,
+      hasConsultation: true,
+      removedFromPims: false,
+    });
+    // 10:00 EST is 15:00Z, after 09:30-05:00 (14:30Z); as text ' ' sorts before 'T' and says the opposite.
+    expect(needsConsultation(fetched('2026-11-20 10:00:00', '2026-11-20T09:30:00-05:00'), tz)).toBe(true);
+    // 10:00-05:00 (15:00Z) is before 10:30 EST (15:30Z); as text 'T' sorts after ' '.
+    expect(needsConsultation(fetched('2026-11-20T10:00:00-05:00', '2026-11-20 10:30:00'), tz)).toBe(false);
+    // The same instant written two ways: not a change.
+    expect(needsConsultation(fetched('2026-11-20T15:00:00Z', '2026-11-20 10:00:00'), tz)).toBe(false);
+    // The zone decides: 10:00 local is 15:00Z in New York (after 21:00Z the day before), 20:00Z the day before in Kiritimati (UTC+14).
+    expect(needsConsultation(fetched('2026-11-20 10:00:00', '2026-11-19T21:00:00Z'), tz)).toBe(true);
+    expect(needsConsultation(fetched('2026-11-20 10:00:00', '2026-11-19T21:00:00Z'), 'Pacific/Kiritimati')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { AppointmentStatus } from '@pims/idexx-neo';
+import type { AppointmentStatus } from '@pims/pims';
 import type { CaseStatus } from '../repositories/cases.repository';
 
 /** CONTRACT 3.1: case status follows the PIMS status. */

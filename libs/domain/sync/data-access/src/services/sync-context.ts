@@ -1,5 +1,5 @@
 import type { Pool } from '@pims/db';
-import type { AppointmentsResult, PimsProvider, PimsSession } from '@pims/idexx-neo';
+import type { AppointmentsResult, PimsProvider, PimsSession } from '@pims/pims';
 import { AppError, type Clock, type Logger, addDays, instantOfLocal } from '@pims/util';
 import type { ClinicRecord, ClinicsRepository } from '../repositories/clinics.repository';
 import type { CasesRepository } from '../repositories/cases.repository';
@@ -41,6 +41,7 @@ export class SyncContext {
     readonly signal: AbortSignal,
     readonly deps: {
       pool: Pool;
+      /** The clinic's PIMS provider (chosen from the registry by clinics.pims_provider). */
       provider: PimsProvider;
       sessions: PimsSessionPool;
       clinics: ClinicsRepository;
@@ -54,6 +55,11 @@ export class SyncContext {
 
   get timezone(): string {
     return this.clinic.timezone;
+  }
+
+  /** cases.source of this clinic's cases: the name of its PIMS provider. */
+  get source(): string {
+    return this.deps.provider.name;
   }
 
   /** The instant the local day `date` starts, in the clinic's zone. */
@@ -76,7 +82,7 @@ export class SyncContext {
       this.session = (async () => {
         const creds = await this.deps.clinics.getCredentials(this.clinic.id);
         if (!creds) throw new AppError('clinic_not_found', 'The clinic no longer exists');
-        return this.deps.sessions.acquire(this.clinic.id, creds, { timezone: this.timezone, signal: this.signal });
+        return this.deps.sessions.acquire(this.deps.provider, this.clinic.id, creds, { timezone: this.timezone, signal: this.signal });
       })();
       this.session.catch(() => undefined);
     }

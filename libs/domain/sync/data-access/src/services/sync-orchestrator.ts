@@ -1,5 +1,5 @@
 import type { Pool } from '@pims/db';
-import type { PimsProvider } from '@pims/idexx-neo';
+import type { PimsProvider, PimsRegistry } from '@pims/pims';
 import { AppError, describeError, isAppError, noopLogger, systemClock, todayIn, type Clock, type Logger } from '@pims/util';
 import type { PhaseName, SyncAudit, SyncPhase, SyncType, TriggeredBy } from '@pims/sync-contracts';
 import { AuditsRepository, type AuditCounters } from '../repositories/audits.repository';
@@ -62,7 +62,8 @@ export interface RunOptions {
 
 export interface SyncOrchestratorDeps {
   pool: Pool;
-  provider: PimsProvider;
+  /** The PIMS providers the app registered; each clinic is synced by the one its pims_provider names. */
+  registry: PimsRegistry;
   credentialsKey: Buffer;
   clock?: Clock;
   logger?: Logger;
@@ -93,7 +94,7 @@ export class SyncOrchestrator {
     this.schedule = new ScheduleRepository(deps.pool);
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? noopLogger;
-    this.sessions = new PimsSessionPool(deps.provider, { idleMs: deps.sessionIdleMs });
+    this.sessions = new PimsSessionPool({ idleMs: deps.sessionIdleMs });
   }
 
   /** Closes the PIMS sessions kept for later syncs (call before closing the provider). */
@@ -171,6 +172,13 @@ export class SyncOrchestrator {
     if (!clinic) {
       return (await this.audits.finish(audit.id, { status: 'failed', phases, counters, error: { code: 'clinic_not_found', message: 'The clinic no longer exists' } }))!;
     }
+    let provider: PimsProvider;
+    try {
+      provider = this.deps.registry.get(clinic.pimsProvider);
+    } catch (err) {
+      log.warn({ pimsProvider: clinic.pimsProvider, err: describeError(err) }, 'no PIMS provider for the clinic');
+      return (await this.audits.finish(audit.id, { status: 'failed', phases, counters, error: describeError(err) }))!;
+    }
     const options = resolveOptions(requested, clinic);
     const abort = new AbortController();
     const onAbort = () => abort.abort();
@@ -218,7 +226,7 @@ export class SyncOrchestrator {
       todayIn(clinic.timezone, this.clock),
       options,
       abort.signal,
-      { pool: this.deps.pool, provider: this.deps.provider, sessions: this.sessions, clinics: this.clinics, cases: this.cases, schedule: this.schedule, clock: this.clock, logger: log },
+      { pool: this.deps.pool, provider, sessions: this.sessions, clinics: this.clinics, cases: this.cases, schedule: this.schedule, clock: this.clock, logger: log },
       progress,
     );
     log.info({ phases: names, today: ctx.today, options }, 'sync started');

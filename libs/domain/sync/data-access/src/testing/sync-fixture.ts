@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
-import { createIdexxNeoProvider, type PimsProvider, type PimsSession } from '@pims/idexx-neo';
+import { createPimsRegistry, type PimsProvider, type PimsSession } from '@pims/pims';
 import { startSimulator, type ClinicScenarioInput, type Simulator } from '@pims/idexx-neo-sim';
 import { fixedClock, generateEncryptionKey, parseEncryptionKey } from '@pims/util';
 import { SyncOrchestrator } from '../services/sync-orchestrator';
@@ -45,6 +45,7 @@ export function measuringProvider(inner: PimsProvider) {
       const s = await inner.authenticate(creds, opts);
       const session: PimsSession = {
         getAppointments: (a, b, o) => s.getAppointments(a, b, o),
+        getAppointment: (id, o) => s.getAppointment(id, o),
         getScheduleConfig: (o) => s.getScheduleConfig(o),
         close: () => s.close(),
         async getConsultation(id, o) {
@@ -74,20 +75,20 @@ export interface SyncFixture {
   close(): Promise<void>;
 }
 
-/** A real PostgreSQL clone, the simulator in-process and the real IDEXX Neo provider in Chromium. */
-export async function createSyncFixture(now: string): Promise<SyncFixture> {
+/**
+ * A real PostgreSQL clone, the simulator in-process and the IDEXX Neo provider the test file makes
+ * (the real one, in Chromium: this library depends on no integration, only its tests do), registered
+ * as the only provider.
+ */
+export async function createSyncFixture(now: string, makeNeoProvider: () => PimsProvider): Promise<SyncFixture> {
   const db = await createTestDatabase();
   const sim = await startSimulator({ port: 0, now, scenario: { clinics: [] } });
-  const inner = createIdexxNeoProvider({
-    chromiumPath: process.env.CHROMIUM_PATH || undefined,
-    retry: { retries: 2, baseDelayMs: 20, maxDelayMs: 100 },
-    requestTimeoutMs: 15_000,
-  });
+  const inner = makeNeoProvider();
   const { provider, metrics } = measuringProvider(inner);
   const key = parseEncryptionKey(generateEncryptionKey());
   let clock = fixedClock(now);
   const clockProxy = { now: () => clock.now() };
-  const orchestrator = new SyncOrchestrator({ pool: db.pool, provider, credentialsKey: key, clock: clockProxy, progressIntervalMs: 20 });
+  const orchestrator = new SyncOrchestrator({ pool: db.pool, registry: createPimsRegistry([provider]), credentialsKey: key, clock: clockProxy, progressIntervalMs: 20 });
   return {
     db,
     sim,

@@ -1,7 +1,12 @@
+// The sync engine (SyncOrchestrator and its phases, CONTRACT section 3) on a real PostgreSQL with the
+// real IDEXX Neo client in Chromium against the simulator. It lives here, where the app wires the Neo
+// provider in, because the domain library may not import an integration (not even in its tests); the
+// domain's own tests run the same orchestrator with an in-memory provider.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdexxNeoProvider } from '@pims/idexx-neo';
+import { createSyncFixture, scenarioClinic, type SyncFixture } from '@pims/sync-data-access/testing';
 import { addDays, fixedClock, instantOfLocal, todayIn } from '@pims/util';
-import { createSyncFixture, scenarioClinic, type SyncFixture } from '../testing/sync-fixture';
 
 // Friday 2026-11-27 15:00 UTC: 10:00 in New York, Saturday 05:00 in Kiritimati (UTC+14),
 // Friday 04:00 in Pago Pago (UTC-11).
@@ -9,7 +14,13 @@ const NOW = '2026-11-27T15:00:00Z';
 let f: SyncFixture;
 
 beforeAll(async () => {
-  f = await createSyncFixture(NOW);
+  f = await createSyncFixture(NOW, () =>
+    createIdexxNeoProvider({
+      chromiumPath: process.env.CHROMIUM_PATH || undefined,
+      retry: { retries: 2, baseDelayMs: 20, maxDelayMs: 100 },
+      requestTimeoutMs: 15_000,
+    }),
+  );
 });
 afterAll(async () => {
   await f?.close();

@@ -1,0 +1,90 @@
+/** The Neo endpoints the client calls, by the names the simulator's stats use. */
+export type NeoEndpoint = 'login' | 'getCalendarEventData' | 'getAppointmentView' | 'getAppointment' | 'consultationPageData';
+
+/** One HTTP exchange with Neo, reported to `onRequest` (never carries credentials). */
+export interface NeoRequestEvent {
+  endpoint: NeoEndpoint;
+  /** Path without the query string. */
+  path: string;
+  companyId: string | null;
+  /** HTTP status, or null when no answer came (network error, timeout). */
+  status: number | null;
+  /**
+   * ok: done; not_found: 404; expired: the session had ended (a log-in follows); retry: a transient
+   * failure, another attempt follows; failed: the call gives up; auth_failed / mfa_required: log-in refused.
+   */
+  outcome: 'ok' | 'not_found' | 'expired' | 'retry' | 'failed' | 'auth_failed' | 'mfa_required';
+  /** 1 for the first attempt of a call. */
+  attempt: number;
+  durationMs: number;
+  /** Why it was retried or failed (status, timeout, network code). */
+  reason?: string;
+}
+
+export interface NeoSessionStats {
+  /** HTTP requests made, log-in page loads and form posts included. */
+  requests: number;
+  byEndpoint: Record<NeoEndpoint, number>;
+  /** Successful log-ins, the first one included. */
+  logins: number;
+  /** Log-ins made again because the session had expired. */
+  relogins: number;
+  /** Attempts repeated after a transient failure. */
+  retries: number;
+  /** 429 answers. */
+  rateLimited: number;
+  /** Calls that ended in an error. */
+  failures: number;
+}
+
+function emptyStats(): NeoSessionStats {
+  return {
+    requests: 0,
+    byEndpoint: { login: 0, getCalendarEventData: 0, getAppointmentView: 0, getAppointment: 0, consultationPageData: 0 },
+    logins: 0,
+    relogins: 0,
+    retries: 0,
+    rateLimited: 0,
+    failures: 0,
+  };
+}
+
+/** Counts one session's exchanges with Neo and reports each one to the provider's `onRequest` hook. */
+export class NeoRequestStats {
+  private readonly counters = emptyStats();
+
+  constructor(
+    private readonly companyId: string | null,
+    private readonly onRequest?: (event: NeoRequestEvent) => void,
+  ) {}
+
+  /** One HTTP exchange (a log-in page load, a form post or a JSON call). */
+  emit(event: Omit<NeoRequestEvent, 'companyId'>): void {
+    this.counters.requests += 1;
+    this.counters.byEndpoint[event.endpoint] += 1;
+    if (event.status === 429) this.counters.rateLimited += 1;
+    if (event.outcome === 'retry') this.counters.retries += 1;
+    try {
+      this.onRequest?.({ ...event, companyId: this.companyId });
+    } catch {
+      // A failing hook never breaks a sync.
+    }
+  }
+
+  /** A call (or a log-in) that ended in an error. */
+  failure(): void {
+    this.counters.failures += 1;
+  }
+
+  login(): void {
+    this.counters.logins += 1;
+  }
+
+  relogin(): void {
+    this.counters.relogins += 1;
+  }
+
+  snapshot(): NeoSessionStats {
+    return { ...this.counters, byEndpoint: { ...this.counters.byEndpoint } };
+  }
+}
