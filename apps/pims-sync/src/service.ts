@@ -45,7 +45,12 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
     cleanups.push(() => db.stop());
     logger.info({ database: redactConnectionString(db.connectionString), embedded: db.embedded !== null, migrationsApplied: db.migrations.applied.length }, 'database ready');
 
-    const pool = createPool(db.connectionString, { max: 10 + (isWorker ? q.workerConcurrency * 4 : 0), applicationName: `pims-sync-${env.role}` });
+    const pool = createPool(db.connectionString, {
+      max: 10 + (isWorker ? q.workerConcurrency * 4 : 0),
+      applicationName: `pims-sync-${env.role}`,
+      // A code path asking for a second connection while it holds one (tests make this an error).
+      onNestedConnection: (err) => logger.error({ err: { ...errFields(err), stack: err.stack } }, 'nested pool connection'),
+    });
     cleanups.push(() => pool.end());
     const audits = new AuditsRepository(pool);
     const clinics = new ClinicsRepository(pool, env.credentialsKey);
@@ -125,7 +130,7 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
         s.once('error', reject);
       });
       const port = (server.address() as AddressInfo).port;
-      url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
+      url = `http://${urlHost(env.host)}:${port}`;
       cleanups.push(
         () =>
           new Promise<void>((resolve) => {
@@ -162,4 +167,11 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
     await cleanup();
     throw err;
   }
+}
+
+/** The host part of the service's URL: a wildcard address is reached on loopback; IPv6 in brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -73,15 +73,26 @@ function createBoss(connectionString: string, settings: BossSettings, logger: Se
 /** Advisory lock key that serialises queue creation across processes (see ensureQueue). */
 const QUEUE_DDL_LOCK = 727_101;
 
+/** Queue creations of this process, one at a time (see ensureQueue). */
+let ddlTail: Promise<unknown> = Promise.resolve();
+
 /**
  * Creates a queue unless it exists, then applies its options. pg-boss creates each queue's
  * partition with DDL (a foreign key to its queue table, a partition attach), and two processes
  * creating queues at once deadlock on those locks; so every process takes one advisory lock around
- * it, and a conflict with anything else is retried.
+ * it, and a conflict with anything else is retried. Within a process the creations wait their turn
+ * in memory first, so a burst of new clinics holds at most one of the pool's connections waiting
+ * for that lock (not all of them, which would starve every other request).
  */
 export async function ensureQueue(boss: PgBoss, pool: pg.Pool, queue: PgBoss.Queue): Promise<void> {
   const existing = await boss.getQueue(queue.name);
   if (existing && sameOptions(existing, queue)) return;
+  const turn = ddlTail.then(() => createOrUpdateQueue(boss, pool, queue));
+  ddlTail = turn.catch(() => undefined);
+  await turn;
+}
+
+async function createOrUpdateQueue(boss: PgBoss, pool: pg.Pool, queue: PgBoss.Queue): Promise<void> {
   const lock = await pool.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [QUEUE_DDL_LOCK]);

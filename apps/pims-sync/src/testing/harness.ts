@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import type PgBoss from 'pg-boss';
+import type pg from 'pg';
+import { createPool } from '@pims/db';
 import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
 import { AuditsRepository, ClinicsRepository } from '@pims/sync-data-access';
 import { generateEncryptionKey, parseEncryptionKey } from '@pims/util';
@@ -25,6 +27,8 @@ export function captureLogger(level = 'debug'): { logger: ServiceLogger; lines: 
 
 export interface ApiHarness {
   db: TestDatabase;
+  /** The app's pool: the test database's, or its own of `poolMax` connections. */
+  pool: pg.Pool;
   boss: PgBoss;
   app: ReturnType<typeof createApp>;
   audits: AuditsRepository;
@@ -36,21 +40,26 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** The API on a fresh database with a real pg-boss (no workers): what the contract tests talk to. */
-export async function startApiHarness(): Promise<ApiHarness> {
+/**
+ * The API on a fresh database with a real pg-boss (no workers): what the contract tests talk to.
+ * `poolMax` gives the app a pool of its own of that size (as service.ts makes one), apart from the
+ * pool the test itself queries with (`db.pool`).
+ */
+export async function startApiHarness(opts: { poolMax?: number } = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
+  const pool = opts.poolMax ? createPool(db.connectionString, { max: opts.poolMax, applicationName: 'pims-sync-api' }) : db.pool;
   const { logger, lines } = captureLogger();
   const credentialsKey = parseEncryptionKey(generateEncryptionKey());
   const boss = await startBoss(
-    db.pool,
+    pool,
     db.connectionString,
     { schedule: false, jobExpireSeconds: 600, maintenanceSeconds: 600, cronMonitorSeconds: 30, retryLimit: 2, retryDelaySeconds: 1 },
     logger,
   );
-  const audits = new AuditsRepository(db.pool);
-  const clinics = new ClinicsRepository(db.pool, credentialsKey);
-  const syncs = new SyncService({ pool: db.pool, boss, audits, logger, jobExpireSeconds: 600 });
-  const schedules = new ClinicSchedules({ boss, pool: db.pool, clinics, syncs, logger, settings: { consume: false, pollSeconds: 30, refreshSeconds: 60 } });
+  const audits = new AuditsRepository(pool);
+  const clinics = new ClinicsRepository(pool, credentialsKey);
+  const syncs = new SyncService({ pool, boss, audits, logger, jobExpireSeconds: 600 });
+  const schedules = new ClinicSchedules({ boss, pool, clinics, syncs, logger, settings: { consume: false, pollSeconds: 30, refreshSeconds: 60 } });
   const app = createApp({
     apiKey: TEST_API_KEY,
     logger,
@@ -59,12 +68,13 @@ export async function startApiHarness(): Promise<ApiHarness> {
     syncs,
     schedules,
     health: {
-      database: async () => (await db.pool.query('select 1 as ok')).rows[0]?.ok === 1,
+      database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
       queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
     },
   });
   return {
     db,
+    pool,
     boss,
     app,
     audits,
@@ -90,6 +100,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
     },
     async close() {
       await boss.stop({ graceful: false, wait: true, timeout: 1000 });
+      if (pool !== db.pool) await pool.end();
       await db.drop();
     },
   };

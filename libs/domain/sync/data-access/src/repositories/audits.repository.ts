@@ -31,7 +31,6 @@ export interface AuditListQuery {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ACTIVE_INDEX = 'idx_case_sync_audits_clinic_id_active';
 
 const SELECT = `select a.*, c.name as clinic_name from public.case_sync_audits a left join public.clinics c on c.id = a.clinic_id`;
 
@@ -44,27 +43,34 @@ export class AuditsRepository {
 
   /**
    * Inserts a queued sync. The partial unique index on (clinic_id) where status is queued or
-   * in_progress decides races: the loser gets sync_in_progress with the active sync's id.
+   * in_progress decides races: the loser gets sync_in_progress with the active sync's id. The
+   * conflict is an `on conflict do nothing`, so the caller's transaction stays usable and the
+   * active sync is read on the same connection (never a second one from the pool).
    */
   async createQueued(input: NewAudit, db: Queryable = this.pool): Promise<SyncAudit> {
-    try {
-      const { rows } = await db.query(
-        `insert into public.case_sync_audits (clinic_id, sync_type, status, options, triggered_by, requested_by, retry_of, attempt)
-         values ($1, $2, 'queued', $3, $4, $5, $6, $7) returning id`,
-        [input.clinicId, input.syncType, JSON.stringify(input.options), input.triggeredBy, input.requestedBy ?? null, input.retryOf ?? null, input.attempt ?? 1],
-      );
-      return (await this.findById(rows[0].id, db))!;
-    } catch (err) {
-      const e = err as { code?: string; constraint?: string };
-      if (e.code === '23505' && e.constraint === ACTIVE_INDEX) {
-        const active = await this.findActive(input.clinicId);
+    for (let attempt = 1; ; attempt++) {
+      let rows: { id: string }[];
+      try {
+        ({ rows } = await db.query<{ id: string }>(
+          `insert into public.case_sync_audits (clinic_id, sync_type, status, options, triggered_by, requested_by, retry_of, attempt)
+           values ($1, $2, 'queued', $3, $4, $5, $6, $7)
+           on conflict (clinic_id) where status in ('queued', 'in_progress') do nothing
+           returning id`,
+          [input.clinicId, input.syncType, JSON.stringify(input.options), input.triggeredBy, input.requestedBy ?? null, input.retryOf ?? null, input.attempt ?? 1],
+        ));
+      } catch (err) {
+        if ((err as { code?: string }).code === '23503') throw new AppError('clinic_not_found', 'No clinic with this id', { status: 404 });
+        throw err;
+      }
+      if (rows[0]) return (await this.findById(rows[0].id, db))!;
+      const active = await this.findActive(input.clinicId, db);
+      // The active sync may have ended between the two statements: then the insert can win.
+      if (active[0] || attempt >= 3) {
         throw new AppError('sync_in_progress', 'A sync is already queued or running for this clinic', {
           status: 409,
           details: { activeSyncId: active[0]?.id },
         });
       }
-      if (e.code === '23503') throw new AppError('clinic_not_found', 'No clinic with this id', { status: 404 });
-      throw err;
     }
   }
 
@@ -75,8 +81,8 @@ export class AuditsRepository {
   }
 
   /** Queued and running syncs, oldest first. */
-  async findActive(clinicId?: string): Promise<SyncAudit[]> {
-    const { rows } = await this.pool.query(
+  async findActive(clinicId?: string, db: Queryable = this.pool): Promise<SyncAudit[]> {
+    const { rows } = await db.query(
       `${SELECT} where a.status in ('queued', 'in_progress') and ($1::uuid is null or a.clinic_id = $1) order by a.created_at, a.id`,
       [clinicId ?? null],
     );

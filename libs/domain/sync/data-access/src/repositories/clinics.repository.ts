@@ -1,4 +1,4 @@
-import type { Pool } from '@pims/db';
+import { withTransaction, type Pool } from '@pims/db';
 import { decryptSecret, encryptSecret } from '@pims/util';
 import type { PimsCredentials, PimsProviderName } from '@pims/pims';
 
@@ -55,9 +55,8 @@ export class ClinicsRepository {
 
   async create(input: NewClinic): Promise<{ id: string }> {
     const secret = encryptSecret(JSON.stringify({ username: input.pims.username, password: input.pims.password }), this.credentialsKey);
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
+    // withTransaction marks the context: nothing in it may ask the pool for a second connection.
+    return withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ id: string }>(
         `insert into public.clinics (name, timezone, pims_provider, pims_base_url, pims_company_id, pims_credentials_encrypted)
          values ($1, $2, $3, $4, $5, $6) returning id`,
@@ -81,14 +80,8 @@ export class ClinicsRepository {
           s !== undefined,
         ],
       );
-      await client.query('commit');
       return { id };
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Every clinic with its last sync, for display: no credentials. */
