@@ -1,23 +1,76 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ZodError } from 'zod';
 import { AppError, isAppError, redactSecrets } from '@pims/util';
 import type { ErrorBody } from '@pims/sync-contracts';
 import type { ServiceLogger } from '../logger';
 
-/** A validation failure: answered 400 with the zod issues at error.issues. */
+/** Bounds of a validation answer: however bad the input, the answer stays small. */
+export const ISSUE_LIMITS = { issues: 20, message: 200, pathSegments: 8, segment: 64, listItems: 10, bytes: 8 * 1024 } as const;
+
+/** A validation failure: answered 400 with the zod issues at error.issues (bounded, see boundIssues). */
 export class ValidationError extends AppError {
-  constructor(
-    readonly issues: ZodError['issues'],
-    where: string,
-  ) {
+  readonly issues: BoundedIssue[];
+  constructor(issues: readonly RawIssue[], where: string) {
     super('validation_error', `Invalid ${where}: ${summarize(issues)}`, { status: 400 });
+    this.issues = boundIssues(issues);
   }
 }
 
-function summarize(issues: ZodError['issues']): string {
-  const first = issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+/** What a zod issue (or one of ours) may carry; only the fields below are ever answered. */
+interface RawIssue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+export interface BoundedIssue {
+  code: string;
+  path: (string | number)[];
+  message: string;
+  [k: string]: unknown;
+}
+
+const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+const segment = (p: PropertyKey): string | number => (typeof p === 'number' ? p : cut(String(p), ISSUE_LIMITS.segment));
+const boundedPath = (path: readonly PropertyKey[]) => {
+  const segs = path.slice(0, ISSUE_LIMITS.pathSegments).map(segment);
+  return path.length > ISSUE_LIMITS.pathSegments ? [...segs, '…'] : segs;
+};
+/** Scalar details worth keeping (never `input`: it may be a password). */
+const DETAILS = ['expected', 'origin', 'format', 'minimum', 'maximum', 'inclusive', 'divisor'] as const;
+
+/**
+ * At most ISSUE_LIMITS.issues issues, each with a bounded path and message and its scalar details,
+ * unrecognized keys listed up to ISSUE_LIMITS.listItems, and the whole under ISSUE_LIMITS.bytes.
+ * The input itself is never echoed.
+ */
+export function boundIssues(issues: readonly RawIssue[]): BoundedIssue[] {
+  const out: BoundedIssue[] = [];
+  let bytes = 0;
+  for (const issue of issues.slice(0, ISSUE_LIMITS.issues)) {
+    const b: BoundedIssue = { code: cut(String(issue.code), 40), path: boundedPath(issue.path ?? []), message: cut(String(issue.message), ISSUE_LIMITS.message) };
+    const details = issue as unknown as Record<string, unknown>;
+    for (const k of DETAILS) {
+      const v = details[k];
+      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') b[k] = typeof v === 'bigint' ? String(v) : v;
+      else if (typeof v === 'string') b[k] = cut(v, ISSUE_LIMITS.segment);
+    }
+    for (const k of ['keys', 'values'] as const) {
+      const list = details[k];
+      if (Array.isArray(list)) {
+        b[k] = list.slice(0, ISSUE_LIMITS.listItems).map((x) => (typeof x === 'number' || typeof x === 'boolean' ? x : cut(String(x), ISSUE_LIMITS.segment)));
+        if (list.length > ISSUE_LIMITS.listItems) b[`${k}Omitted`] = list.length - ISSUE_LIMITS.listItems;
+      }
+    }
+    bytes += JSON.stringify(b).length;
+    if (bytes > ISSUE_LIMITS.bytes) break;
+    out.push(b);
+  }
+  return out;
+}
+
+function summarize(issues: readonly RawIssue[]): string {
+  const first = issues.slice(0, 3).map((i) => `${i.path?.length ? boundedPath(i.path).join('.') : '(root)'}: ${cut(String(i.message), 100)}`);
   return first.join('; ') + (issues.length > 3 ? ` (and ${issues.length - 3} more)` : '');
 }
 

@@ -11,13 +11,23 @@ export interface ClinicScheduler {
   ensure(clinic: NonNullable<Awaited<ReturnType<ClinicsRepository['findById']>>>): Promise<void>;
 }
 
-function assertCron(cron: string | undefined, timezone: string): void {
+/**
+ * A daily-sync cron must parse (cron-parser, in the clinic's zone), have exactly 5 fields and a
+ * single minute, so it runs at most once an hour (the schema checks the shape first).
+ */
+export function assertCron(cron: string | undefined, timezone: string): void {
   if (!cron) return;
+  let ok: boolean;
   try {
-    cronParser.parseExpression(cron, { tz: timezone });
+    const fields = cron.trim().split(/\s+/);
+    const parsed = cronParser.parseExpression(cron, { tz: timezone });
+    ok = fields.length === 5 && parsed.fields.minute.length === 1;
   } catch {
+    ok = false;
+  }
+  if (!ok) {
     throw new ValidationError(
-      [{ code: 'custom', path: ['schedule', 'syncCron'], message: 'expected a cron expression such as "0 2 * * *"', input: cron }],
+      [{ code: 'custom', path: ['schedule', 'syncCron'], message: 'expected a 5-field cron that runs at most once an hour, such as "0 2 * * *"' }],
       'request body',
     );
   }

@@ -26,10 +26,37 @@ export type PhaseStatus = z.infer<typeof PhaseStatus>;
 
 const days = (max: number) => z.number().int().min(1).max(max);
 const uuid = z.uuid();
+
+const NO_CONTROL = /^\P{Cc}*$/u;
+const NO_CONTROL_BUT_LINE_BREAKS = /^(?:[\t\n\r]|\P{Cc})*$/u;
+
+/**
+ * A string without control characters (NUL, which PostgreSQL refuses, and the other C0/C1 codes
+ * and DEL); `multiline` lets a free-text field keep tab, LF and CR. Chain the usual checks after
+ * it: `safeText().trim().min(1).max(200)`.
+ */
+export const safeText = (opts: { multiline?: boolean } = {}) =>
+  z
+    .string()
+    .regex(
+      opts.multiline ? NO_CONTROL_BUT_LINE_BREAKS : NO_CONTROL,
+      opts.multiline ? 'must not contain control characters (tab and line breaks are allowed)' : 'must not contain control characters',
+    );
+
+/**
+ * A daily-sync cron: exactly 5 fields (minute hour day-of-month month day-of-week) whose minute is
+ * one number, so it runs at most once an hour (`0 2 * * *`, `30 3 * * 1-5`). The service also
+ * parses it (cron-parser) before it is stored.
+ */
+export const SyncCron = safeText()
+  .trim()
+  .min(9)
+  .max(100)
+  .regex(/^[0-5]?\d\s+\S+\s+\S+\s+\S+\s+\S+$/, 'expected a 5-field cron whose minute is a single number (at most once an hour), such as "0 2 * * *"');
 const trigger = {
   clinicId: uuid,
   triggeredBy: z.enum(['admin', 'api']).default('api'),
-  requestedBy: z.string().trim().min(1).max(200).optional(),
+  requestedBy: safeText().trim().min(1).max(200).optional(),
 };
 
 export const TriggerFullSyncInput = z.strictObject({
@@ -80,20 +107,20 @@ export const ClinicScheduleInput = z
     slotDurationMinutes: z.number().int().min(5).max(480).default(30),
     capacity: z.number().int().min(1).max(100).default(2),
     /** Cron of the daily full sync, in the clinic's time zone (default 02:00 every day). */
-    syncCron: z.string().trim().min(9).max(100).optional(),
+    syncCron: SyncCron.optional(),
   })
   .refine((s) => s.closeTime > s.openTime, { message: 'closeTime must be after openTime', path: ['closeTime'] })
   .refine((s) => new Set(s.daysOfWeek).size === s.daysOfWeek.length, { message: 'daysOfWeek has duplicates', path: ['daysOfWeek'] });
 
 export const CreateClinicInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  timezone: z.string().refine(isValidTimeZone, 'expected an IANA time zone such as America/New_York'),
+  name: safeText().trim().min(1).max(200),
+  timezone: safeText().max(100).refine(isValidTimeZone, 'expected an IANA time zone such as America/New_York'),
   pims: z.strictObject({
     provider: z.literal('idexx_neo'),
-    baseUrl: z.url({ protocol: /^https?$/ }).max(500),
-    companyId: z.string().trim().min(1).max(50).optional(),
-    username: z.string().min(1).max(200),
-    password: z.string().min(1).max(200),
+    baseUrl: z.url({ protocol: /^https?$/ }).max(500).regex(NO_CONTROL, 'must not contain control characters'),
+    companyId: safeText().trim().min(1).max(50).optional(),
+    username: safeText().min(1).max(200),
+    password: safeText().min(1).max(200),
   }),
   schedule: ClinicScheduleInput.optional(),
 });
@@ -166,7 +193,7 @@ export const SyncHistoryQuery = z.strictObject({
   type: SyncType.optional(),
   status: SyncStatus.optional(),
   limit: queryInt(1, 100, 20),
-  cursor: z.string().max(200).optional(),
+  cursor: safeText().max(200).optional(),
 });
 export type SyncHistoryQuery = z.output<typeof SyncHistoryQuery>;
 export const SyncHistoryOutput = z.object({ items: z.array(SyncAudit), nextCursor: z.string().nullable() });
