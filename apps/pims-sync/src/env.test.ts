@@ -43,6 +43,14 @@ describe('loadEnv', () => {
     }
   });
 
+  it('listens on loopback by default; HOST is honoured and PIMS_SYNC_HOST overrides it', () => {
+    const base = { PIMS_SYNC_API_KEY: 'a-long-enough-api-key', CREDENTIALS_KEY: KEY };
+    expect(loadEnv(base).host).toBe('127.0.0.1');
+    expect(loadEnv({ ...base, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadEnv({ ...base, HOST: '0.0.0.0', PIMS_SYNC_HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    expect(loadEnv({ ...base, HOST: ' ', PIMS_SYNC_HOST: '' }).host).toBe('127.0.0.1');
+  });
+
   it('treats blank values as not given', () => {
     const env = loadEnv({ DATABASE_URL: '  ', CHROMIUM_PATH: '', PIMS_SYNC_API_KEY: 'a-long-enough-api-key', CREDENTIALS_KEY: KEY, PIMS_SYNC_PORT: '' });
     expect(env.databaseUrl).toBeUndefined();

@@ -9,6 +9,8 @@ import { parseEncryptionKey } from '@pims/util';
  */
 
 export const ROLES = ['api', 'worker', 'all'] as const;
+/** Loopback only unless HOST / PIMS_SYNC_HOST says otherwise (e.g. 0.0.0.0 in a container). */
+export const DEFAULT_HOST = '127.0.0.1';
 export type Role = (typeof ROLES)[number];
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -34,7 +36,9 @@ const EnvSchema = z.object({
       }, 'must be 32 bytes given as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)'),
   ),
   PIMS_SYNC_PORT: int(0, 65535, 3100),
-  PIMS_SYNC_HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
+  /** The interface to listen on: PIMS_SYNC_HOST, else HOST (shared by the product's services), else loopback only. */
+  PIMS_SYNC_HOST: opt(z.string().trim()),
+  HOST: opt(z.string().trim()),
   PIMS_SYNC_ROLE: z.preprocess(blankToUndefined, z.enum(ROLES).default('all')),
   CHROMIUM_PATH: opt(z.string()),
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')),
@@ -125,7 +129,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServiceEnv {
     apiKey: e.PIMS_SYNC_API_KEY,
     credentialsKey: parseEncryptionKey(e.CREDENTIALS_KEY as string),
     port: e.PIMS_SYNC_PORT,
-    host: e.PIMS_SYNC_HOST,
+    host: e.PIMS_SYNC_HOST ?? e.HOST ?? DEFAULT_HOST,
     role: e.PIMS_SYNC_ROLE,
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
