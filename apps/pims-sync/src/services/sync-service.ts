@@ -37,9 +37,13 @@ export class SyncService {
     },
   ) {}
 
-  async enqueue(req: SyncRequest): Promise<SyncAudit> {
+  /**
+   * Queues a sync. With `opts.db` it writes on that connection, inside the caller's transaction
+   * (the nightly dispatcher commits the audit, its job and the clinic's schedule state together).
+   */
+  async enqueue(req: SyncRequest, opts: { db?: pg.PoolClient } = {}): Promise<SyncAudit> {
     const { audits, boss } = this.deps;
-    const audit = await withTransaction(this.deps.pool, async (client) => {
+    const write = async (client: pg.PoolClient) => {
       const created = await audits.createQueued(
         {
           clinicId: req.clinicId,
@@ -61,7 +65,8 @@ export class SyncService {
       });
       if (!jobId) throw new AppError('queue_unavailable', 'The sync could not be queued', { status: 503, retryable: true });
       return created;
-    });
+    };
+    const audit = opts.db ? await write(opts.db) : await withTransaction(this.deps.pool, write);
     this.deps.logger.info(
       {
         syncId: audit.id,
