@@ -71,6 +71,18 @@ export interface SyncOrchestratorDeps {
   progressIntervalMs?: number;
   /** How long a clinic's logged-in PIMS session is kept for its next sync (default 5 min; 0 = never). */
   sessionIdleMs?: number;
+  /**
+   * The repositories the app built at its composition root; the orchestrator uses these instead of
+   * making its own (each one left out is made on `pool`, as tests and tools do).
+   */
+  repositories?: Partial<SyncOrchestratorRepositories>;
+}
+
+export interface SyncOrchestratorRepositories {
+  audits: AuditsRepository;
+  clinics: ClinicsRepository;
+  cases: CasesRepository;
+  schedule: ScheduleRepository;
 }
 
 /**
@@ -88,10 +100,11 @@ export class SyncOrchestrator {
   private readonly sessions: PimsSessionPool;
 
   constructor(private readonly deps: SyncOrchestratorDeps) {
-    this.audits = new AuditsRepository(deps.pool);
-    this.clinics = new ClinicsRepository(deps.pool, deps.credentialsKey);
-    this.cases = new CasesRepository(deps.pool);
-    this.schedule = new ScheduleRepository(deps.pool);
+    const given = deps.repositories ?? {};
+    this.audits = given.audits ?? new AuditsRepository(deps.pool);
+    this.clinics = given.clinics ?? new ClinicsRepository(deps.pool, deps.credentialsKey);
+    this.cases = given.cases ?? new CasesRepository(deps.pool);
+    this.schedule = given.schedule ?? new ScheduleRepository(deps.pool);
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? noopLogger;
     this.sessions = new PimsSessionPool({ idleMs: deps.sessionIdleMs });
