@@ -72,8 +72,17 @@ export type PimsScheduleConfig = z.infer<typeof PimsScheduleConfig>;
 /** The visits of a date range. */
 export interface AppointmentsResult {
   appointments: PimsAppointment[];
-  /** Records the PIMS returned that could not be read (missing id or start, ...); skipped, not fatal. */
+  /**
+   * Records the PIMS returned that could not be read (missing id or start, ...); skipped, not fatal.
+   * A record with an id counts once however often the PIMS sent it.
+   */
   skipped: number;
+  /**
+   * The ids of the skipped records that had one (distinct). The other `skipped - skippedIds.length`
+   * records had no readable id. A provider that leaves it out knows no id of any skipped record.
+   * An unreadable record is still in the PIMS: its id is never a reason to delete.
+   */
+  skippedIds?: string[];
   /** Blocks and rosters seen and left out (they are never visits). */
   excluded: number;
 }

@@ -125,7 +125,7 @@ export class NeoSession implements IdexxNeoSession {
       return extractEventList(body);
     });
     const result = collectAppointments(lists.flat(), this.config.timezone, from, to);
-    const fields = { companyId: this.companyId, from, to, chunks: chunks.length, appointments: result.appointments.length, excluded: result.excluded, skipped: result.skipped, durationMs: Date.now() - started };
+    const fields = { companyId: this.companyId, from, to, chunks: chunks.length, appointments: result.appointments.length, excluded: result.excluded, skipped: result.skipped, skippedIds: result.skippedIds.slice(0, 20), durationMs: Date.now() - started };
     if (result.skipped > 0) this.log.warn(fields, `Skipped ${result.skipped} unreadable IDEXX Neo calendar record(s)`);
     else this.log.debug(fields, 'Fetched IDEXX Neo appointments');
     return result;

@@ -246,6 +246,29 @@ describe('collectAppointments', () => {
     expect(r.appointments[0].status).toBe('no_show');
     expect(r.excluded).toBe(2);
     expect(r.skipped).toBe(2);
+    expect(r.skippedIds).toEqual(['C']);
+  });
+
+  it('names each unreadable record by its id once, counts those without one, and drops an unreadable copy of a record read whole', () => {
+    const noId = () => {
+      const e = wireEvent();
+      delete e.id;
+      delete e.appointment_id;
+      return e;
+    };
+    const raw = [
+      wireEvent({ id: 'M1', start: null }),
+      wireEvent({ id: 'M1', start: null }), // the same record in two chunks
+      wireEvent({ id: 'M2', start: 'next tuesday' }),
+      wireEvent({ id: 'OK', start: null }),
+      wireEvent({ id: 'OK', start: '2026-11-20 09:00:00' }),
+      noId(),
+      noId(),
+    ];
+    const r = collectAppointments(raw, 'America/New_York', '2026-11-20', '2026-11-22');
+    expect(r.appointments.map((a) => a.id)).toEqual(['OK']);
+    expect(r.skippedIds).toEqual(['M1', 'M2']);
+    expect(r.skipped).toBe(4);
   });
 });
 

@@ -196,7 +196,10 @@ export function normalizeEvent(raw: unknown, zone: string): EventVerdict {
 
 export interface CollectedAppointments {
   appointments: PimsAppointment[];
+  /** Unreadable records: each id once, plus every record without an id. */
   skipped: number;
+  /** The distinct ids of the unreadable records that had one (none of them was also read whole). */
+  skippedIds: string[];
   excluded: number;
 }
 
@@ -206,14 +209,18 @@ function isNewer(a: PimsAppointment, b: PimsAppointment): boolean {
 
 /**
  * Turns raw events (from any number of chunks) into the appointments whose clinic-local start date is
- * within from..to: blocks and rosters counted in `excluded`, unreadable records in `skipped`,
- * duplicates (by id) merged keeping the most recently updated copy. Sorted by start, then id.
+ * within from..to: blocks and rosters counted in `excluded`, unreadable records in `skipped` (with
+ * their ids in `skippedIds` when they had one, so the caller never takes them for gone), duplicates
+ * (by id) merged keeping the most recently updated copy. An unreadable copy of a record also read
+ * whole is not counted. Sorted by start, then id.
  */
 export function collectAppointments(rawEvents: readonly unknown[], zone: string, from: string, to: string): CollectedAppointments {
   const byId = new Map<string, PimsAppointment>();
+  const readIds = new Set<string>();
   const excludedIds = new Set<string>();
+  const malformedIds = new Set<string>();
   let excluded = 0;
-  let skipped = 0;
+  let withoutId = 0;
   for (const raw of rawEvents) {
     const v = normalizeEvent(raw, zone);
     if (v.kind === 'excluded') {
@@ -225,16 +232,19 @@ export function collectAppointments(rawEvents: readonly unknown[], zone: string,
       continue;
     }
     if (v.kind === 'malformed') {
-      skipped += 1;
+      if (v.id === null) withoutId += 1;
+      else malformedIds.add(v.id);
       continue;
     }
     const a = v.appointment;
+    readIds.add(a.id);
     if (a.date < from || a.date > to) continue;
     const seen = byId.get(a.id);
     if (!seen || isNewer(a, seen)) byId.set(a.id, a);
   }
   const appointments = [...byId.values()].sort((x, y) => (x.startAt < y.startAt ? -1 : x.startAt > y.startAt ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  return { appointments, skipped, excluded };
+  const skippedIds = [...malformedIds].filter((id) => !readIds.has(id) && !excludedIds.has(id)).sort();
+  return { appointments, skipped: withoutId + skippedIds.length, skippedIds, excluded };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -151,6 +151,7 @@ describe.each([KIRITIMATI, PAGO_PAGO, LOS_ANGELES])('appointments of $timezone',
     expect(sim.stats().byCompany[clinic.companyId].requests.getCalendarEventData - calendarBefore).toBe(4); // 28 days in 7-day chunks
     expect(r.excluded).toBe(BLOCKS_AND_ROSTERS);
     expect(r.skipped).toBe(MALFORMED);
+    expect(r.skippedIds).toEqual([`${clinic.companyId}-MAL2`]); // the one without a start; the other has no id
     const byId = new Map(r.appointments.map((a) => [a.id, a]));
     expect([...byId.keys()].sort()).toEqual(VISITS.map((v) => `${clinic.companyId}-${v.suffix}`).sort());
     for (const v of VISITS) {

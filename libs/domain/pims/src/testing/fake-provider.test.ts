@@ -52,6 +52,15 @@ describe('the fake PIMS provider', () => {
     await expect(s.getAppointment('a1')).rejects.toMatchObject({ code: 'pims_session_closed' });
   });
 
+  it('reports the unreadable records it is told to, with their ids when given', async () => {
+    const p = provider();
+    const s = await p.authenticate(creds, { timezone: TZ });
+    expect(await s.getAppointments('2026-11-30', '2026-11-30')).toMatchObject({ skipped: 0, excluded: 0 });
+    expect((await s.getAppointments('2026-11-30', '2026-11-30')).skippedIds).toBeUndefined();
+    Object.assign(p.clinic('desk'), { skipped: 3, skippedIds: ['x1', 'x2'] });
+    expect(await s.getAppointments('2026-11-30', '2026-11-30')).toMatchObject({ skipped: 3, skippedIds: ['x1', 'x2'] });
+  });
+
   it('fails a method on request', async () => {
     const p = provider();
     const s = await p.authenticate(creds, { timezone: TZ });

@@ -13,6 +13,8 @@ export interface FakeClinicData {
   scheduleConfig?: PimsScheduleConfig;
   /** Reported as `skipped` / `excluded` by every getAppointments (what a real PIMS would have left out). */
   skipped?: number;
+  /** Reported as `skippedIds` by every getAppointments (the ids of those unreadable records that had one). */
+  skippedIds?: string[];
   excluded?: number;
 }
 
@@ -213,7 +215,12 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
         const appointments = clinic.appointments
           .filter((a) => a.date >= from && a.date <= to)
           .sort((x, y) => (x.startAt < y.startAt ? -1 : x.startAt > y.startAt ? 1 : x.id < y.id ? -1 : 1));
-        return { appointments: copy(appointments), skipped: clinic.skipped ?? 0, excluded: clinic.excluded ?? 0 };
+        return {
+          appointments: copy(appointments),
+          skipped: clinic.skipped ?? 0,
+          ...(clinic.skippedIds ? { skippedIds: [...clinic.skippedIds] } : {}),
+          excluded: clinic.excluded ?? 0,
+        };
       },
       async getAppointment(id, o) {
         await check('getAppointment', o?.signal);
