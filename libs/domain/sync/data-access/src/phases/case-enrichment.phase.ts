@@ -7,13 +7,17 @@ import type { PhaseOutcome, SyncContext } from '../services/sync-context';
 const WRITE_EVERY = 25;
 
 /**
- * A case needs its consultation (re)fetched when it never had one or the PIMS changed it since: its
- * appointment's last_updated_at is a later instant than the one the stored copy was fetched at. Both
- * are the PIMS's clinic-local timestamps, compared as instants in the clinic's zone, not as text.
+ * A case needs its consultation (re)fetched when it never had one, when its appointment now names
+ * another consultation, or when the PIMS changed it since: its appointment's last_updated_at is a
+ * later instant than the one the stored copy was fetched at. Both are the PIMS's clinic-local
+ * timestamps, compared as instants in the clinic's zone, not as text. A consultation the PIMS
+ * answered as not found is stored as such and follows the same rule: it is asked for again only
+ * when its appointment's last_updated_at changes.
  */
 export function needsConsultation(c: WindowCase, timezone: string): boolean {
   if (c.deletedAt || !c.consultationId) return false;
   if (!c.hasConsultation) return true;
+  if (c.storedConsultationId && c.storedConsultationId !== c.consultationId) return true;
   if (!c.appointmentUpdatedAt) return false;
   return !c.consultationSourceUpdatedAt || compareLocalInstants(c.appointmentUpdatedAt, c.consultationSourceUpdatedAt, timezone) > 0;
 }
@@ -31,12 +35,18 @@ export function consultationMetadata(k: PimsConsultation, sourceUpdatedAt: strin
   };
 }
 
+/** The mark of a consultation the PIMS answered as not found, with the last_updated_at it was asked at. */
+export function missingConsultationMetadata(id: string, sourceUpdatedAt: string | null, checkedAt: Date) {
+  return { id, missing: true, checkedAt: checkedAt.toISOString(), sourceUpdatedAt };
+}
+
 /**
- * CONTRACT 3.2: cases of the backward window whose appointment has a consultation get
+ * Case enrichment: cases of the backward window whose appointment has a consultation get
  * metadata.pimsConsultation. At most parallelBatchSize requests in flight; a consultation is fetched
- * again only when its appointment's last_updated_at is newer than the stored copy's. Fetched
- * consultations are written as they arrive, in small batches; on cancel no new request starts and
- * what arrived is written whole.
+ * again only when its appointment's last_updated_at is newer than the stored copy's. One the PIMS
+ * answers as not found is recorded as missing ({id, missing: true, checkedAt}) so the next sync does
+ * not ask again. Answers are written as they arrive, in small batches; on cancel no new request
+ * starts and what arrived is written whole.
  */
 export async function runCaseEnrichment(ctx: SyncContext): Promise<PhaseOutcome> {
   const from = addDays(ctx.today, -ctx.options.backwardDays);
@@ -51,7 +61,15 @@ export async function runCaseEnrichment(ctx: SyncContext): Promise<PhaseOutcome>
   });
   const todo = cases.filter((c) => needsConsultation(c, ctx.timezone));
   ctx.progress.setTotal(todo.length);
-  const stats = { casesWithConsultation: cases.filter((c) => c.consultationId && !c.deletedAt).length, fetched: 0, written: 0, notFound: 0, failed: 0, upToDate: 0 };
+  const stats = {
+    casesWithConsultation: cases.filter((c) => c.consultationId && !c.deletedAt).length,
+    fetched: 0,
+    written: 0,
+    notFound: 0,
+    failed: 0,
+    upToDate: 0,
+    knownMissing: cases.filter((c) => c.consultationMissing && !c.deletedAt && !needsConsultation(c, ctx.timezone)).length,
+  };
   stats.upToDate = stats.casesWithConsultation - todo.length;
   if (todo.length === 0) return { status: 'completed', stats };
 
@@ -79,11 +97,12 @@ export async function runCaseEnrichment(ctx: SyncContext): Promise<PhaseOutcome>
       consecutiveFailures = 0;
       if (!k) {
         stats.notFound++;
+        pending.push({ caseId: c.id, consultation: missingConsultationMetadata(c.consultationId!, c.appointmentUpdatedAt, ctx.deps.clock.now()) });
       } else {
         stats.fetched++;
         pending.push({ caseId: c.id, consultation: consultationMetadata(k, c.appointmentUpdatedAt, ctx.deps.clock.now()) });
-        if (pending.length >= WRITE_EVERY) writing = writing.then(flush);
       }
+      if (pending.length >= WRITE_EVERY) writing = writing.then(flush);
     } catch (err) {
       if (ctx.signal.aborted) return;
       stats.failed++;

@@ -1,27 +1,50 @@
 import { withTransaction } from '@pims/db';
 import { addDays } from '@pims/util';
 import type { PhaseOutcome, SyncContext } from '../services/sync-context';
+import { unreadableOf } from '../services/sync-context';
 import { caseStatusFor } from '../services/status-mapping';
+import { decideDeletes, lookUpMissing } from '../services/missing-appointments';
+import { caseFromAppointment } from './backward-inbound.phase';
 
-/** CONTRACT 3.4 mass-delete guard: at least 5 deletions and more than 25% of the window's live cases. */
-export function isMassDelete(toDelete: number, liveCases: number): boolean {
-  return toDelete >= 5 && toDelete > 0.25 * liveCases;
-}
+export { isMassDelete } from '../services/missing-appointments';
 
 /**
- * CONTRACT 3.4: in today-reconciliationDays .. today, soft-delete cases whose appointment is gone
- * from the PIMS, update changed statuses, restore soft-deleted cases whose appointment is back.
- * The mass-delete guard holds the deletions (phase `held`) unless allowMassDelete.
+ * Reconciliation, in today-reconciliationDays .. today: soft-delete the cases whose appointment is
+ * gone from the PIMS, update changed statuses, restore soft-deleted cases whose appointment is back.
+ * Missing from the window's calendar is not gone: each missing appointment is looked up on its own
+ * and a moved visit's case follows it (new scheduled_at, appointment and status), in place. A record
+ * the PIMS sent unreadable is never deleted, and a record without an id holds every delete of the
+ * window. The mass-delete guard, counted only over the appointments gone, holds the deletions
+ * (phase `held`) unless allowMassDelete.
  */
 export async function runReconciliation(ctx: SyncContext): Promise<PhaseOutcome> {
   const from = addDays(ctx.today, -ctx.options.reconciliationDays);
   const window = ctx.instantWindow(from, ctx.today);
-  const { appointments, skipped } = await ctx.appointments(from, ctx.today);
+  const result = await ctx.appointments(from, ctx.today);
+  const { appointments, skipped } = result;
+  const unreadable = unreadableOf(result);
+  const unreadableIds = new Set(unreadable.withId);
   const cases = await ctx.deps.cases.findInWindow(ctx.clinic.id, ctx.source, window.from, window.to);
-  ctx.progress.setTotal(cases.length);
   const byId = new Map(appointments.map((a) => [a.id, a]));
   const live = cases.filter((c) => !c.deletedAt);
-  const toDelete = live.filter((c) => !byId.has(c.externalId)).map((c) => c.id);
+  const missing = live.filter((c) => !byId.has(c.externalId) && !unreadableIds.has(c.externalId));
+  ctx.progress.setTotal(cases.length + missing.length);
+
+  const lookups = await lookUpMissing(ctx, missing.map((c) => c.externalId));
+  const gone = new Set(lookups.gone);
+  const toDelete = missing.filter((c) => gone.has(c.externalId)).map((c) => c.id);
+  const moved = lookups.found.map(caseFromAppointment);
+  const decision = decideDeletes({
+    gone: toDelete.length,
+    failed: lookups.failed.length,
+    firstError: lookups.firstError,
+    live: live.length,
+    withoutId: unreadable.withoutId,
+    allowMassDelete: ctx.options.allowMassDelete,
+    noun: 'live cases',
+    howToApply: 're-run reconciliation with allowMassDelete',
+  });
+
   const statusChanges = live
     .filter((c) => byId.has(c.externalId))
     .map((c) => ({ c, a: byId.get(c.externalId)! }))
@@ -30,10 +53,10 @@ export async function runReconciliation(ctx: SyncContext): Promise<PhaseOutcome>
   const restores = cases
     .filter((c) => c.deletedAt && byId.has(c.externalId))
     .map((c) => ({ id: c.id, status: caseStatusFor(byId.get(c.externalId)!.status), pimsStatus: byId.get(c.externalId)!.status }));
-  const held = toDelete.length > 0 && !ctx.options.allowMassDelete && isMassDelete(toDelete.length, live.length);
   ctx.throwIfCancelled();
   const r = await withTransaction(ctx.deps.pool, async (tx) => ({
-    deleted: held ? 0 : await ctx.deps.cases.softDeleteRemoved(ctx.clinic.id, toDelete, ctx.syncId, tx),
+    deleted: decision.deleteGone ? await ctx.deps.cases.softDeleteRemoved(ctx.clinic.id, toDelete, ctx.syncId, tx) : 0,
+    moved: await ctx.deps.cases.upsertFromAppointments(ctx.clinic.id, ctx.source, moved, tx),
     updated: await ctx.deps.cases.updateStatuses(ctx.clinic.id, statusChanges, tx),
     restored: await ctx.deps.cases.restore(ctx.clinic.id, restores, tx),
   }));
@@ -43,20 +66,14 @@ export async function runReconciliation(ctx: SyncContext): Promise<PhaseOutcome>
     liveCases: live.length,
     appointmentsFound: appointments.length,
     casesDeleted: r.deleted,
+    casesMoved: r.moved.updated,
     statusesUpdated: r.updated,
     casesRestored: r.restored,
-    heldDeletes: held ? toDelete.length : 0,
+    lookups: missing.length,
+    lookupsFailed: lookups.failed.length,
+    heldDeletes: decision.heldDeletes,
     skippedRecords: skipped,
   };
-  if (held) {
-    return {
-      status: 'held',
-      stats,
-      note: {
-        code: 'mass_delete_held',
-        message: `Held: ${toDelete.length} of ${live.length} live cases would be deleted as removed from the PIMS. Check the PIMS, then re-run reconciliation with allowMassDelete to apply.`,
-      },
-    };
-  }
+  if (decision.note) return { status: 'held', stats, note: decision.note };
   return { status: 'completed', stats };
 }

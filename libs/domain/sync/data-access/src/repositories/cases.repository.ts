@@ -21,7 +21,12 @@ export interface WindowCase {
   appointmentUpdatedAt: string | null;
   /** metadata.pimsConsultation.sourceUpdatedAt, or null when never fetched */
   consultationSourceUpdatedAt: string | null;
+  /** metadata.pimsConsultation.id: the consultation the stored copy (or missing mark) is of */
+  storedConsultationId: string | null;
+  /** Whether metadata.pimsConsultation is there (a fetched copy, or the mark of one the PIMS did not find). */
   hasConsultation: boolean;
+  /** metadata.pimsConsultation.missing: the PIMS answered the consultation as not found. */
+  consultationMissing: boolean;
   removedFromPims: boolean;
 }
 
@@ -84,7 +89,9 @@ export class CasesRepository {
               metadata -> 'pimsAppointment' ->> 'consultationId' as consultation_id,
               metadata -> 'pimsAppointment' ->> 'lastUpdatedAt' as appointment_updated_at,
               metadata -> 'pimsConsultation' ->> 'sourceUpdatedAt' as consultation_source_updated_at,
+              metadata -> 'pimsConsultation' ->> 'id' as stored_consultation_id,
               metadata ? 'pimsConsultation' as has_consultation,
+              coalesce((metadata -> 'pimsConsultation' ->> 'missing')::boolean, false) as consultation_missing,
               coalesce(metadata -> 'reconciliation' ->> 'reason' = 'removed_from_pims', false) as removed_from_pims
        from public.cases
        where clinic_id = $1 and source = $4 and scheduled_at >= $2 and scheduled_at < $3
@@ -100,19 +107,25 @@ export class CasesRepository {
       consultationId: r.consultation_id,
       appointmentUpdatedAt: r.appointment_updated_at,
       consultationSourceUpdatedAt: r.consultation_source_updated_at,
+      storedConsultationId: r.stored_consultation_id,
       hasConsultation: r.has_consultation,
+      consultationMissing: r.consultation_missing,
       removedFromPims: r.removed_from_pims,
     }));
   }
 
-  /** Stores fetched consultations at metadata.pimsConsultation (one statement, unchanged rows skipped). */
+  /**
+   * Stores fetched consultations, or the mark of one the PIMS did not find, at
+   * metadata.pimsConsultation (one statement; rows whose copy differs only in when it was fetched
+   * or checked are skipped).
+   */
   async setConsultations(clinicId: string, items: { caseId: string; consultation: Record<string, unknown> }[], db: Queryable = this.pool): Promise<number> {
     if (items.length === 0) return 0;
     const { rowCount } = await db.query(
       `update public.cases c set metadata = c.metadata || jsonb_build_object('pimsConsultation', u.consultation)
        from jsonb_to_recordset($2::jsonb) as u(id uuid, consultation jsonb)
        where c.id = u.id and c.clinic_id = $1 and c.deleted_at is null
-         and (c.metadata -> 'pimsConsultation') - 'fetchedAt' is distinct from u.consultation - 'fetchedAt'`,
+         and (c.metadata -> 'pimsConsultation') - 'fetchedAt' - 'checkedAt' is distinct from u.consultation - 'fetchedAt' - 'checkedAt'`,
       [clinicId, JSON.stringify(items.map((i) => ({ id: i.caseId, consultation: i.consultation })))],
     );
     return rowCount ?? 0;

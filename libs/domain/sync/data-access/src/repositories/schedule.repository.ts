@@ -101,24 +101,29 @@ export class ScheduleRepository {
     return { created, updated: out.length - created };
   }
 
+  /** The PIMS ids of the window's live appointments (deleted_at null), by local date. */
+  async findLiveIds(clinicId: string, fromDate: string, toDate: string, db: Queryable = this.pool): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `select neo_appointment_id as id from public.schedule_appointments
+       where clinic_id = $1 and date between $2 and $3 and deleted_at is null
+       order by neo_appointment_id`,
+      [clinicId, fromDate, toDate],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /**
-   * Soft-deletes the window's live appointments that are not in `keepIds` (cancelled, no-show or
-   * gone from the PIMS), with their new status when known.
+   * Soft-deletes the named live appointments (cancelled, no-show, moved out of the window, or gone
+   * from the PIMS), setting the status given (null keeps the stored one). One statement; rows
+   * already deleted, or not there, are left alone. Returns the rows deleted.
    */
-  async softDeleteExcept(
-    clinicId: string,
-    fromDate: string,
-    toDate: string,
-    keepIds: string[],
-    statusById: Map<string, string>,
-    db: Queryable = this.pool,
-  ): Promise<number> {
+  async softDelete(clinicId: string, items: { id: string; status: string | null }[], db: Queryable = this.pool): Promise<number> {
+    if (items.length === 0) return 0;
     const { rowCount } = await db.query(
-      `update public.schedule_appointments a set deleted_at = now(),
-         status = coalesce((select u.status from unnest($5::text[], $6::text[]) as u(id, status) where u.id = a.neo_appointment_id), a.status)
-       where a.clinic_id = $1 and a.date between $2 and $3 and a.deleted_at is null
-         and a.neo_appointment_id <> all($4::text[])`,
-      [clinicId, fromDate, toDate, keepIds, [...statusById.keys()], [...statusById.values()]],
+      `update public.schedule_appointments a set deleted_at = now(), status = coalesce(u.status, a.status)
+       from unnest($2::text[], $3::text[]) as u(id, status)
+       where a.clinic_id = $1 and a.neo_appointment_id = u.id and a.deleted_at is null`,
+      [clinicId, items.map((i) => i.id), items.map((i) => i.status)],
     );
     return rowCount ?? 0;
   }

@@ -32,6 +32,9 @@ export interface PhaseOutcome {
 export class SyncContext {
   private session: Promise<PimsSession> | null = null;
   private readonly fetched: { from: string; to: string; result: AppointmentsResult }[] = [];
+  /** Unreadable records seen by this sync: the distinct ids, and those without one (per calendar read). */
+  private readonly unreadableIds = new Set<string>();
+  private unreadableWithoutId = 0;
 
   constructor(
     readonly syncId: string,
@@ -96,13 +99,25 @@ export class SyncContext {
   async appointments(from: string, to: string): Promise<AppointmentsResult> {
     const cover = this.fetched.find((f) => f.from <= from && f.to >= to);
     if (cover) {
+      // An unreadable record has no date to place it by: it stays with every window the read covers.
       const appointments = cover.result.appointments.filter((a) => a.date >= from && a.date <= to);
-      return { appointments, skipped: cover.result.skipped, excluded: cover.result.excluded };
+      return { ...cover.result, appointments };
     }
     const session = await this.pims();
     const result = await session.getAppointments(from, to, { signal: this.signal });
     this.fetched.push({ from, to, result });
+    const { withId, withoutId } = unreadableOf(result);
+    for (const id of withId) this.unreadableIds.add(id);
+    this.unreadableWithoutId += withoutId;
     return result;
+  }
+
+  /**
+   * How many distinct records of the PIMS this sync could not read: each id once however many
+   * phases saw it, plus those without an id (which cannot be told apart, so counted per read).
+   */
+  unreadableRecords(): number {
+    return this.unreadableIds.size + this.unreadableWithoutId;
   }
 
   /** Hands the PIMS session back to the pool (closed instead when `discard`, e.g. after PIMS errors). */
@@ -114,4 +129,10 @@ export class SyncContext {
       // a session that never opened has nothing to close
     }
   }
+}
+
+/** The unreadable records of a calendar read: the ids known, and how many had none. */
+export function unreadableOf(r: AppointmentsResult): { withId: string[]; withoutId: number } {
+  const withId = [...new Set(r.skippedIds ?? [])];
+  return { withId, withoutId: Math.max(0, r.skipped - withId.length) };
 }

@@ -121,7 +121,7 @@ export class SyncOrchestrator {
   }
 
   /** Forward inbound only (schedule). */
-  async runInboundSync(options: { clinicId: string; forwardDays?: number; triggeredBy?: TriggeredBy } & RunOptions): Promise<SyncAudit> {
+  async runInboundSync(options: { clinicId: string; forwardDays?: number; allowMassDelete?: boolean; triggeredBy?: TriggeredBy } & RunOptions): Promise<SyncAudit> {
     return this.queueAndRun('inbound', options);
   }
 
@@ -283,12 +283,15 @@ export class SyncOrchestrator {
       }
       await writing;
       current = null;
-      const status = finalStatus(phases, cancelled);
+      // A cancel that arrived during the last phase, after its last safe point, still ends the sync cancelled.
+      if (!cancelled && (abort.signal.aborted || (await this.audits.isCancelRequested(audit.id)))) cancelled = true;
+      const unreadable = ctx.unreadableRecords();
+      const status = finalStatus(phases, cancelled, unreadable);
       counters.totalItems = doneBefore;
       counters.processedItems = doneBefore;
       counters.progressPercentage = status === 'cancelled' ? percentDone(phases) : 100;
-      const result = await this.audits.finish(audit.id, { status, phases, counters, error: summarizeErrors(phases, status) });
-      log.info({ status, counters }, 'sync finished');
+      const result = await this.audits.finish(audit.id, { status, phases, counters, error: summarizeErrors(phases, status, unreadable) });
+      log.info({ status, counters, unreadableRecords: unreadable }, 'sync finished');
       return result ?? (await this.audits.findById(audit.id))!;
     } catch (err) {
       // Infrastructure failure (e.g. the database): try to end the audit, then report.
@@ -327,17 +330,26 @@ function accumulate(c: AuditCounters, phase: PhaseName, s: Record<string, number
   if (phase === 'case_enrichment') c.casesUpdated += s.written ?? 0;
   if (phase === 'reconciliation') {
     c.casesDeleted += s.casesDeleted ?? 0;
-    c.casesUpdated += (s.statusesUpdated ?? 0) + (s.casesRestored ?? 0);
+    c.casesUpdated += (s.statusesUpdated ?? 0) + (s.casesRestored ?? 0) + (s.casesMoved ?? 0);
   }
 }
 
-/** CONTRACT 3.5: completed when all ran clean, partial when some failed or were held, failed when none succeeded. */
-export function finalStatus(phases: SyncPhase[], cancelled: boolean): 'completed' | 'partial' | 'failed' | 'cancelled' {
+/**
+ * The sync's status: cancelled when a cancel was requested before it ended; completed when all
+ * phases ran clean; partial when some failed or were held, or when the PIMS sent records the
+ * product could not read (`unreadable`, distinct records); failed when none succeeded.
+ */
+export function finalStatus(phases: SyncPhase[], cancelled: boolean, unreadable = 0): 'completed' | 'partial' | 'failed' | 'cancelled' {
   if (cancelled) return 'cancelled';
   const ran = phases.filter((p) => p.status !== 'skipped');
   if (ran.length > 0 && ran.every((p) => p.status === 'failed')) return 'failed';
-  if (ran.some((p) => p.status === 'failed' || p.status === 'held')) return 'partial';
+  if (ran.some((p) => p.status === 'failed' || p.status === 'held') || unreadable > 0) return 'partial';
   return 'completed';
+}
+
+/** The sync's message about the records the PIMS sent that could not be read. */
+export function unreadableMessage(n: number): string {
+  return `${n} record${n === 1 ? '' : 's'} from the PIMS could not be read (see the phases' skippedRecords); none of them was deleted`;
 }
 
 function percentDone(phases: SyncPhase[]): number {
@@ -345,14 +357,13 @@ function percentDone(phases: SyncPhase[]): number {
   return Math.floor((done / phases.length) * 100);
 }
 
-function summarizeErrors(phases: SyncPhase[], status: string): { code: string; message: string } | null {
+function summarizeErrors(phases: SyncPhase[], status: string, unreadable: number): { code: string; message: string } | null {
   if (status === 'cancelled') return { code: 'cancelled', message: 'Cancelled by request' };
   const bad = phases.filter((p) => (p.status === 'failed' || p.status === 'held') && p.error);
-  if (bad.length === 0) return null;
-  return {
-    code: bad[0].error!.code,
-    message: bad.map((p) => `${PHASE_LABELS[p.name]} ${p.status === 'held' ? 'held' : 'failed'}: ${p.error!.message}`).join('; ').slice(0, 1000),
-  };
+  const parts = bad.map((p) => `${PHASE_LABELS[p.name]} ${p.status === 'held' ? 'held' : 'failed'}: ${p.error!.message}`);
+  if (unreadable > 0) parts.unshift(unreadableMessage(unreadable));
+  if (parts.length === 0) return null;
+  return { code: bad[0]?.error!.code ?? 'pims_records_unreadable', message: parts.join('; ').slice(0, 1000) };
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
