@@ -285,6 +285,138 @@ describe('3.4 reconciliation', () => {
   });
 });
 
+describe('sync truth: missing from a window is not gone', () => {
+  const NY = 'America/New_York';
+  const HOURS = { openTime: '08:00', closeTime: '18:00', daysOfWeek: [1, 2, 3, 4, 5], slotDurationMinutes: 30, capacity: 2 };
+  const today = todayIn(NY, fixedClock(NOW)); // Friday 2026-11-27: last Tuesday is day -3, next Friday day +7
+  const at = (day: number, time: string) => instantOfLocal(addDays(today, day), time, NY)!.toISOString();
+  const caseOf = async (clinicId: string, id: string) =>
+    (await q(`select id, status, scheduled_at, deleted_at, metadata from public.cases where clinic_id = $1 and external_id = $2`, [clinicId, id]))[0];
+  const liveRows = async (clinicId: string) =>
+    (await q(`select neo_appointment_id as id from public.schedule_appointments where clinic_id = $1 and deleted_at is null order by 1`, [clinicId])).map((r) => r.id);
+  const lookups = (companyId: string) => f.sim.stats().byCompany[companyId]?.requests.getAppointment ?? 0;
+
+  it('follows a visit moved into next week and one moved three weeks back; deletes only the visit Neo no longer has', async () => {
+    const visits = () => Array.from({ length: 10 }, (_, i) => ({ id: `mv${i}`, day: -1 - (i % 5), time: `${String(8 + i).padStart(2, '0')}:00`, status: 'confirmed' }));
+    f.sim.setScenario({ clinics: [scenarioClinic('9901', NY, visits())] });
+    const clinicId = await f.addClinic('9901', NY, HOURS);
+    expect((await f.orchestrator.runBidirectionalSync({ clinicId })).status).toBe('completed');
+    const before = { fwd: await caseOf(clinicId, 'mv2'), back: await caseOf(clinicId, 'mv1') };
+    expect(before.fwd.scheduled_at.toISOString()).toBe(at(-3, '10:00'));
+
+    f.sim.updateAppointment('mv2', { companyId: '9901', day: 7, time: '11:30', status: 'not_arrived' }); // last Tuesday -> next Friday
+    f.sim.updateAppointment('mv1', { companyId: '9901', day: -21, time: '09:15', status: 'finalized' }); // three weeks back, and seen
+    const mark = lookups('9901');
+    const rec = await f.orchestrator.runReconciliation({ clinicId });
+    expect(rec.status).toBe('completed');
+    expect(rec.casesDeleted).toBe(0);
+    expect(rec.phases[0].stats).toMatchObject({ casesMoved: 2, lookups: 2, heldDeletes: 0 });
+    expect(lookups('9901') - mark).toBe(2);
+    const fwd = await caseOf(clinicId, 'mv2');
+    expect(fwd).toMatchObject({ id: before.fwd.id, status: 'draft', deleted_at: null });
+    expect(fwd.scheduled_at.toISOString()).toBe(at(7, '11:30'));
+    expect(fwd.metadata.pimsAppointment).toMatchObject({ date: addDays(today, 7), startTime: '11:30:00', status: 'scheduled' });
+    const back = await caseOf(clinicId, 'mv1');
+    expect(back).toMatchObject({ id: before.back.id, status: 'completed', deleted_at: null });
+    expect(back.scheduled_at.toISOString()).toBe(at(-21, '09:15'));
+
+    // A full sync: the moved-forward visit is on next week's schedule, nothing is deleted.
+    const full = await f.orchestrator.runBidirectionalSync({ clinicId });
+    expect(full.status).toBe('completed');
+    expect(full.casesDeleted).toBe(0);
+    expect(await liveRows(clinicId)).toEqual(['mv2']);
+
+    // A visit Neo no longer has is still soft-deleted.
+    f.sim.removeAppointment('mv9', '9901');
+    const gone = await f.orchestrator.runReconciliation({ clinicId });
+    expect(gone).toMatchObject({ status: 'completed', casesDeleted: 1 });
+    expect((await caseOf(clinicId, 'mv9')).metadata.reconciliation).toMatchObject({ reason: 'removed_from_pims', syncId: gone.id });
+    expect((await caseOf(clinicId, 'mv2')).deleted_at).toBeNull();
+    expect((await caseOf(clinicId, 'mv1')).deleted_at).toBeNull();
+  });
+
+  it('holds forward inbound when Neo answers an empty calendar, applies a 30% cancellation at once, removes with allowMassDelete', async () => {
+    const ahead = Array.from({ length: 10 }, (_, i) => ({ id: `em${i}`, day: 3 + (i % 5), time: `${String(8 + i).padStart(2, '0')}:00`, status: 'confirmed' }));
+    f.sim.setScenario({ clinics: [scenarioClinic('9902', NY, ahead)] });
+    const clinicId = await f.addClinic('9902', NY, HOURS);
+    expect((await f.orchestrator.runInboundSync({ clinicId, forwardDays: 7 })).status).toBe('completed');
+    const booked = async () => (await q(`select sum(booked_count)::int as n from public.schedule_slots where clinic_id = $1`, [clinicId]))[0].n;
+    expect(await booked()).toBe(10);
+
+    for (const id of ['em0', 'em1', 'em2']) f.sim.updateAppointment(id, { companyId: '9902', status: 'cancelled' });
+    const cancelled = await f.orchestrator.runInboundSync({ clinicId, forwardDays: 7 });
+    expect(cancelled.status).toBe('completed');
+    expect(cancelled.phases[0].stats).toMatchObject({ appointmentsDeleted: 3, heldDeletes: 0 });
+    expect(await booked()).toBe(7);
+
+    f.sim.setScenario({ clinics: [scenarioClinic('9902', NY, [])] }); // an empty calendar
+    const held = await f.orchestrator.runInboundSync({ clinicId, forwardDays: 7 });
+    expect(held.status).toBe('partial');
+    expect(held.phases[0]).toMatchObject({ status: 'held', stats: { heldDeletes: 7, appointmentsDeleted: 0 }, error: { code: 'mass_delete_held' } });
+    expect(await liveRows(clinicId)).toHaveLength(7);
+    expect(await booked()).toBe(7);
+
+    const allowed = await f.orchestrator.runBidirectionalSync({ clinicId, forwardDays: 7, allowMassDelete: true });
+    expect(allowed.status).toBe('completed');
+    expect(await liveRows(clinicId)).toEqual([]);
+    expect(await booked()).toBe(0);
+  });
+
+  it('with malformedIds on two past and two future visits: nothing deleted, 4 skipped records, partial naming 4', async () => {
+    const appts = [
+      ...Array.from({ length: 6 }, (_, i) => ({ id: `bp${i}`, day: -1 - i, time: '10:00' })),
+      ...Array.from({ length: 6 }, (_, i) => ({ id: `bf${i}`, day: 2 + i, time: '10:00', status: 'confirmed' })),
+    ];
+    f.sim.setScenario({ clinics: [scenarioClinic('9903', NY, appts)] });
+    const clinicId = await f.addClinic('9903', NY, HOURS);
+    expect((await f.orchestrator.runBidirectionalSync({ clinicId, forwardDays: 7 })).status).toBe('completed');
+    const liveBefore = await liveRows(clinicId);
+    expect(liveBefore.length).toBeGreaterThan(0);
+    f.sim.setFaults({ malformedIds: ['bp1', 'bp2', 'bf1', 'bf2'] });
+    let audit;
+    try {
+      audit = await f.orchestrator.runBidirectionalSync({ clinicId, forwardDays: 7 });
+    } finally {
+      f.sim.setFaults({});
+    }
+    expect(audit.status).toBe('partial');
+    expect(audit.errorMessage).toMatch(/^4 records from the PIMS could not be read/);
+    const stats = Object.fromEntries(audit.phases.map((p) => [p.name, p.stats]));
+    expect(stats.backward_inbound.skippedRecords).toBe(2);
+    expect(stats.forward_inbound.skippedRecords).toBe(2);
+    expect(stats.reconciliation.skippedRecords).toBe(2);
+    expect(audit.phases.every((p) => p.status === 'completed')).toBe(true);
+    expect(audit.casesDeleted).toBe(0);
+    expect(await q(`select external_id from public.cases where clinic_id = $1 and deleted_at is not null`, [clinicId])).toEqual([]);
+    expect(await liveRows(clinicId)).toEqual(liveBefore);
+  });
+
+  it('asks Neo for a consultation it does not have once across two unchanged syncs', async () => {
+    f.sim.setScenario({
+      clinics: [
+        scenarioClinic(
+          '9904',
+          NY,
+          [
+            { id: 'kn1', day: -1, time: '09:00', consultationId: 'K-kn1' },
+            { id: 'kn2', day: -2, time: '09:00', consultationId: 'K-none' }, // Neo has no such consultation
+          ],
+          [{ id: 'K-kn1', notes: 'SOAP', dischargeSummary: 'Rest.' }],
+        ),
+      ],
+    });
+    const clinicId = await f.addClinic('9904', NY);
+    const requests = () => f.sim.stats().byCompany['9904'].requests.consultationPageData;
+    expect((await f.orchestrator.runBidirectionalSync({ clinicId })).status).toBe('completed');
+    expect(requests()).toBe(2);
+    expect((await caseOf(clinicId, 'kn2')).metadata.pimsConsultation).toMatchObject({ id: 'K-none', missing: true, checkedAt: expect.any(String) });
+    const second = await f.orchestrator.runBidirectionalSync({ clinicId });
+    expect(second.status).toBe('completed');
+    expect(second.casesUpdated).toBe(0);
+    expect(requests()).toBe(2);
+  });
+});
+
 describe('3.5 phases are independent', () => {
   it('with consultations failing: partial, enrichment failed, the other phases completed with their data', async () => {
     f.sim.setScenario({
