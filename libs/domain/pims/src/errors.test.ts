@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, describeError } from '@pims/util-core';
-import { PIMS_ERROR_CODES, isPimsError, pimsAuthFailed, pimsBadResponse, pimsError, pimsMfaRequired, pimsNotFound, pimsUnavailable, pimsWriteUnsupported } from './errors';
+import { PIMS_ERROR_CODES, isPimsError, pimsAuthFailed, pimsBadResponse, pimsConflict, pimsError, pimsMfaRequired, pimsNotFound, pimsUnavailable, pimsWriteUnsupported } from './errors';
 
 describe('PIMS errors', () => {
   it('are AppErrors with the code, its usual status and retry hint', () => {
@@ -10,6 +10,7 @@ describe('PIMS errors', () => {
       [pimsUnavailable('down'), 'pims_unavailable', 503, true],
       [pimsBadResponse('garbled'), 'pims_bad_response', 502, false],
       [pimsNotFound('no such patient'), 'pims_not_found', 404, false],
+      [pimsConflict('visit finished'), 'pims_conflict', 409, false],
       [pimsWriteUnsupported('idexx_neo'), 'pims_write_unsupported', 501, false],
     ];
     for (const [err, code, status, retryable] of cases) {

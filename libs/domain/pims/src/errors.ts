@@ -10,6 +10,7 @@ export const PIMS_ERROR_CODES = [
   'pims_unavailable',
   'pims_bad_response',
   'pims_not_found',
+  'pims_conflict',
   'pims_provider_unknown',
   'pims_write_unsupported',
 ] as const;
@@ -31,6 +32,7 @@ const DEFAULTS: Record<PimsErrorCode, { status: number; retryable: boolean }> = 
   pims_unavailable: { status: 503, retryable: true },
   pims_bad_response: { status: 502, retryable: false },
   pims_not_found: { status: 404, retryable: false },
+  pims_conflict: { status: 409, retryable: false },
   pims_provider_unknown: { status: 422, retryable: false },
   pims_write_unsupported: { status: 501, retryable: false },
 };
@@ -51,6 +53,8 @@ export const pimsUnavailable = (message: string, opts?: PimsErrorOptions) => pim
 export const pimsBadResponse = (message: string, opts?: PimsErrorOptions) => pimsError('pims_bad_response', message, opts);
 /** A record a write refers to (patient, client, appointment) does not exist in the PIMS. */
 export const pimsNotFound = (message: string, opts?: PimsErrorOptions) => pimsError('pims_not_found', message, opts);
+/** The PIMS refused a write because of what it holds (e.g. cancelling a visit that is already finished). */
+export const pimsConflict = (message: string, opts?: PimsErrorOptions) => pimsError('pims_conflict', message, opts);
 /** The clinic's PIMS has no provider registered in this service. */
 export const pimsProviderUnknown = (name: string, known: readonly string[]) =>
   pimsError('pims_provider_unknown', `No PIMS provider '${name}' is registered${known.length ? ` (known: ${known.join(', ')})` : ''}`, { details: { provider: name, known: [...known] } });

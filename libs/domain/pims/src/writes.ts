@@ -32,6 +32,33 @@ export const PimsPatientMatch = z.object({
 });
 export type PimsPatientMatch = z.infer<typeof PimsPatientMatch>;
 
+/** What to look a client (owner) up by; at least one field. */
+export const FindClientsQuery = z
+  .object({
+    /** Compared by its digits (the last ten when there are more), whatever the format. */
+    phone: z.string().trim().min(1).optional(),
+    /** Compared ignoring case. */
+    email: z.string().trim().min(1).optional(),
+    /** The owner's first or last name (the PIMS's own search decides how loosely). */
+    name: z.string().trim().min(1).optional(),
+  })
+  .refine((q) => q.phone !== undefined || q.email !== undefined || q.name !== undefined, { message: 'Give a phone, an email or a name' });
+export type FindClientsQuery = z.infer<typeof FindClientsQuery>;
+
+/** A client the PIMS found, with its patients. */
+export const PimsClientMatch = z.object({
+  clientId: z.string().min(1),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  /** The first of `phones`, or null. */
+  phone: z.string().nullable(),
+  /** Every phone number the PIMS holds for the client (home, mobile, work), as the PIMS wrote them. */
+  phones: z.array(z.string()),
+  email: z.string().nullable(),
+  patients: z.array(z.object({ patientId: z.string().min(1), name: z.string().nullable(), species: z.string().nullable(), breed: z.string().nullable() })),
+});
+export type PimsClientMatch = z.infer<typeof PimsClientMatch>;
+
 /** A new client (owner). */
 export const NewPimsClient = z.object({
   firstName: z.string().trim().min(1),
@@ -66,6 +93,12 @@ export const NewPimsAppointment = z.object({
   roomId: z.string().min(1).optional(),
   providerId: z.string().min(1).optional(),
   reason: z.string().trim().min(1),
+  /**
+   * Our own reference of the booking (e.g. its confirmation number). A provider stores it with the
+   * appointment where it can (IDEXX Neo: in the notes) and tells two bookings of one patient in one
+   * slot apart by it; without it they are taken for the same appointment.
+   */
+  reference: z.string().trim().min(1).max(100).optional(),
 });
 export type NewPimsAppointment = z.infer<typeof NewPimsAppointment>;
 
@@ -77,6 +110,13 @@ export interface CreatedPimsPatient {
 }
 export interface CreatedPimsAppointment {
   appointmentId: string;
+  /** False when the PIMS already held this booking (see createAppointment) and nothing was written. */
+  created: boolean;
+}
+
+/** An appointment this integration booked, as findBookedAppointment finds it. */
+export interface FoundPimsAppointment {
+  appointmentId: string;
 }
 
 export interface PimsWriteOptions {
@@ -85,19 +125,41 @@ export interface PimsWriteOptions {
 
 /**
  * Writes into the PIMS: an optional capability of a session (`session.writes`, see `canWrite`).
- * Errors: pims_not_found (a patient, client or appointment that does not exist), pims_bad_response,
- * pims_unavailable, and invalid_input for an input its schema refuses.
+ * Errors: pims_not_found (a patient, client or appointment that does not exist), pims_conflict (the
+ * PIMS refused the change because of what it holds, e.g. cancelling a finished visit),
+ * pims_bad_response (an answer the provider cannot read, or a refusal of the data), pims_unavailable
+ * (no answer after the provider's own retries: the write may or may not have happened; a create
+ * repeated later is still exactly once, see createAppointment), pims_auth_failed, and invalid_input
+ * for an input its schema refuses.
+ *
+ * "Booked by this integration" means booked through a session of this provider with these
+ * credentials (IDEXX Neo: the appointment's `booked_by` is the logged-in user's name).
  */
 export interface PimsWriteSession {
   /** Patients whose owner has this phone or email, or whose (or whose owner's) name matches; [] when none. */
   findPatients(query: FindPatientsQuery, opts?: PimsWriteOptions): Promise<PimsPatientMatch[]>;
+  /**
+   * Clients with this phone or this email, or whose name matches (any field given matches), each with
+   * its patients; [] when none. Phone and email are compared exactly (phone by its digits).
+   */
+  findClients(query: FindClientsQuery, opts?: PimsWriteOptions): Promise<PimsClientMatch[]>;
   createClient(input: NewPimsClient, opts?: PimsWriteOptions): Promise<CreatedPimsClient>;
   createPatient(input: NewPimsPatient, opts?: PimsWriteOptions): Promise<CreatedPimsPatient>;
   /**
-   * Books the appointment and returns its id. A PIMS whose answer carries no id (IDEXX Neo) is read
-   * back by the provider (the new appointment found on the calendar) before this resolves.
+   * Books the appointment and returns its id. Idempotent: when the PIMS already holds a live (not
+   * cancelled) appointment this integration booked for that patient at that date and start (of that
+   * type when `typeId` is given, with that `reference` when given), its id comes back with
+   * `created: false` and nothing is written. Inside the call, a create whose answer was lost (5xx,
+   * 429, timeout, expired session) is looked for before it is sent again: one call never makes two.
+   * A PIMS whose answer carries no id (IDEXX Neo) is read back by the provider (the new appointment
+   * found on the calendar) before this resolves.
    */
   createAppointment(input: NewPimsAppointment, opts?: PimsWriteOptions): Promise<CreatedPimsAppointment>;
+  /**
+   * The live appointment createAppointment would return for this input without writing (the same
+   * match), or null. For a caller that must know whether an earlier, failed call went through.
+   */
+  findBookedAppointment(input: NewPimsAppointment, opts?: PimsWriteOptions): Promise<FoundPimsAppointment | null>;
   /** Cancels (keeps it in the PIMS as cancelled, with the reason). Cancelling a cancelled appointment succeeds. */
   cancelAppointment(appointmentId: string, reason: string, opts?: PimsWriteOptions): Promise<void>;
 }

@@ -84,7 +84,8 @@ describe('the fake PIMS provider', () => {
     const { patientId } = await w.createPatient({ clientId, name: 'Biscuit', species: 'Canine' });
     expect(await w.findPatients({ phone: '5551230000' })).toEqual([expect.objectContaining({ patientId, name: 'Biscuit', client: expect.objectContaining({ clientId, lastName: 'Lopez' }) })]);
     await expect(w.createAppointment({ patientId: 'nobody', date: '2026-12-02', startTime: '10:00', durationMinutes: 20, reason: 'x' })).rejects.toMatchObject({ code: 'pims_not_found' });
-    const { appointmentId } = await w.createAppointment({ patientId, date: '2026-12-02', startTime: '10:00', durationMinutes: 20, roomId: 'room-2', reason: 'Vaccines' });
+    const { appointmentId, created } = await w.createAppointment({ patientId, date: '2026-12-02', startTime: '10:00', durationMinutes: 20, roomId: 'room-2', reason: 'Vaccines' });
+    expect(created).toBe(true);
     expect(await s.getAppointment(appointmentId)).toMatchObject({
       date: '2026-12-02',
       startTime: '10:00:00',
@@ -99,5 +100,44 @@ describe('the fake PIMS provider', () => {
     await w.cancelAppointment(appointmentId, 'Owner called');
     expect((await s.getAppointments('2026-12-02', '2026-12-02')).appointments).toEqual([expect.objectContaining({ id: appointmentId, status: 'cancelled' })]);
     await expect(w.cancelAppointment('nope', 'x')).rejects.toMatchObject({ code: 'pims_not_found' });
+  });
+
+  it('finds clients by phone digits, email or name, each with its patients, across sessions', async () => {
+    const p = provider();
+    const w = requireWrites(await p.authenticate(creds, { timezone: TZ }), p.name);
+    const { clientId } = await w.createClient({ firstName: 'Ana', lastName: 'Lopez', phone: '+1 (555) 123-0000', email: 'ana@example.com' });
+    const other = requireWrites(await p.authenticate(creds, { timezone: TZ }), p.name);
+    expect(await other.findClients({ phone: '5551230000' })).toEqual([
+      { clientId, firstName: 'Ana', lastName: 'Lopez', phone: '+1 (555) 123-0000', phones: ['+1 (555) 123-0000'], email: 'ana@example.com', patients: [] },
+    ]);
+    const { patientId } = await other.createPatient({ clientId, name: 'Biscuit' });
+    expect((await w.findClients({ email: 'ANA@example.com' }))[0].patients).toEqual([{ patientId, name: 'Biscuit', species: null, breed: null }]);
+    expect((await w.findClients({ name: 'lope' })).map((c) => c.clientId)).toEqual([clientId]);
+    expect(await w.findClients({ phone: '+15559999999' })).toEqual([]);
+    await expect(w.findClients({})).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('books once: the same booking again answers the appointment it made; a reference tells two apart', async () => {
+    const p = provider();
+    const s = await p.authenticate(creds, { timezone: TZ });
+    const w = requireWrites(s, p.name);
+    const booking = { patientId: 'pet-a1', date: '2026-12-03', startTime: '09:00', durationMinutes: 30, reason: 'Vaccines' };
+    expect(await w.findBookedAppointment(booking)).toBeNull();
+    const first = await w.createAppointment(booking);
+    expect(await w.createAppointment({ ...booking, startTime: '09:00:00' })).toEqual({ appointmentId: first.appointmentId, created: false });
+    expect(await w.findBookedAppointment(booking)).toEqual({ appointmentId: first.appointmentId });
+    const withRef = await w.createAppointment({ ...booking, reference: 'ABC234' });
+    expect(withRef.created).toBe(true);
+    expect(await w.createAppointment({ ...booking, reference: 'ABC234' })).toEqual({ appointmentId: withRef.appointmentId, created: false });
+    // without a reference, any live booking of that patient there matches; a cancelled one is not live
+    await w.cancelAppointment(first.appointmentId, 'Owner called');
+    expect(await w.createAppointment(booking)).toEqual({ appointmentId: withRef.appointmentId, created: false });
+    await w.cancelAppointment(withRef.appointmentId, 'Owner called');
+    const again = await w.createAppointment(booking);
+    expect(again.created).toBe(true);
+    expect(again.appointmentId).not.toBe(first.appointmentId);
+    // an appointment the clinic booked itself at that time is not ours
+    expect(await w.findBookedAppointment({ ...booking, patientId: 'pet-a2', date: '2026-12-01', startTime: '23:45' })).toBeNull();
+    expect((await s.getAppointments('2026-12-03', '2026-12-03')).appointments).toHaveLength(3);
   });
 });

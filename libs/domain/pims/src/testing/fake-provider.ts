@@ -2,7 +2,7 @@ import { AppError, formatLocalDateTime, instantOfLocal } from '@pims/util-core';
 import { pimsAuthFailed, pimsNotFound } from '../errors';
 import type { PimsProvider, PimsProviderName, PimsSession, PimsWritableSession } from '../provider';
 import { type AppointmentStatus, type PimsAppointment, type PimsConsultation, type PimsScheduleConfig, PimsAppointment as PimsAppointmentSchema } from '../records';
-import { FindPatientsQuery, NewPimsAppointment, NewPimsClient, NewPimsPatient, type PimsPatientMatch, type PimsWriteSession } from '../writes';
+import { FindClientsQuery, FindPatientsQuery, NewPimsAppointment, NewPimsClient, NewPimsPatient, type PimsClientMatch, type PimsPatientMatch, type PimsWriteSession } from '../writes';
 
 /** One clinic as the fake PIMS holds it; a log-in with its username and password reaches it. */
 export interface FakeClinicData {
@@ -90,6 +90,24 @@ export function fakeConsultation(id: string, overrides: Partial<PimsConsultation
 
 const copy = <T>(v: T): T => structuredClone(v);
 
+/** What the fake PIMS keeps of a clinic besides its calendar: owners, pets, and what it booked itself. */
+interface FakeRegistry {
+  people: Map<string, PimsPatientMatch['client']>;
+  pets: Map<string, PimsPatientMatch>;
+  /** Appointments booked through the write side (the fake's "booked_by this integration"). */
+  created: Set<string>;
+  references: Map<string, string>;
+}
+const registries = new WeakMap<FakeClinicData, FakeRegistry>();
+function registryOf(clinic: FakeClinicData): FakeRegistry {
+  let r = registries.get(clinic);
+  if (!r) {
+    r = { people: new Map(), pets: new Map(), created: new Set(), references: new Map() };
+    registries.set(clinic, r);
+  }
+  return r;
+}
+
 function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new AppError('invalid_input', r.error.message, { status: 400 });
@@ -106,7 +124,7 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
   const clinics = new Map<string, FakeClinicData>();
   for (const c of opts.clinics ?? []) clinics.set(c.username, c);
   const calls = Object.fromEntries(
-    ['authenticate', 'getAppointments', 'getAppointment', 'getConsultation', 'getScheduleConfig', 'findPatients', 'createClient', 'createPatient', 'createAppointment', 'cancelAppointment'].map((m) => [m, 0]),
+    ['authenticate', 'getAppointments', 'getAppointment', 'getConsultation', 'getScheduleConfig', 'findPatients', 'findClients', 'createClient', 'createPatient', 'createAppointment', 'findBookedAppointment', 'cancelAppointment'].map((m) => [m, 0]),
   ) as Record<Method, number>;
   const faults = new Map<Method, { error: Error; times: number }>();
   const open = new Set<PimsSession>();
@@ -130,9 +148,9 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
       call(method);
       if (opts.latencyMs) await new Promise((resolve) => setTimeout(resolve, opts.latencyMs));
     };
-    // Owners and pets: those of the calendar plus those created through the write side.
-    const people = new Map<string, PimsPatientMatch['client']>();
-    const pets = new Map<string, PimsPatientMatch>();
+    // Owners and pets: those of the calendar plus those created through the write side (kept per clinic).
+    const reg = registryOf(clinic);
+    const { people, pets } = reg;
     const known = () => {
       for (const a of clinic.appointments) {
         if (!a.patient?.id || !a.client?.id) continue;
@@ -141,13 +159,27 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
         if (!pets.has(a.patient.id)) pets.set(a.patient.id, { patientId: a.patient.id, name: a.patient.name, species: a.patient.species, breed: a.patient.breed, client });
       }
     };
+    const digits = (s: string | null | undefined) => (s ?? '').replace(/\D/g, '');
+    const lower = (s: string | null | undefined) => (s ?? '').toLowerCase();
+    const samePhone = (a: string | null | undefined, b: string) => digits(a) !== '' && digits(a).slice(-10) === digits(b).slice(-10);
+    /** The live appointment this provider booked with these details (what a repeated create finds). */
+    const booked = (a: NewPimsAppointment): PimsAppointment | undefined =>
+      clinic.appointments.find(
+        (x) =>
+          reg.created.has(x.id) &&
+          x.status !== 'cancelled' &&
+          x.status !== 'no_show' &&
+          x.patient?.id === a.patientId &&
+          x.date === a.date &&
+          x.startTime.slice(0, 5) === a.startTime.slice(0, 5) &&
+          (a.typeId === undefined || x.type === a.typeId) &&
+          (a.reference === undefined || reg.references.get(x.id) === a.reference),
+      );
     const writes: PimsWriteSession = {
       async findPatients(query, o) {
         await check('findPatients', o?.signal);
         const q = parsed(FindPatientsQuery, query);
         known();
-        const digits = (s: string | null | undefined) => (s ?? '').replace(/\D/g, '');
-        const lower = (s: string | null | undefined) => (s ?? '').toLowerCase();
         return copy(
           [...pets.values()].filter(
             (p) =>
@@ -156,6 +188,22 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
               (q.name !== undefined && [p.name, p.client.firstName, p.client.lastName].some((n) => lower(n).includes(lower(q.name)))),
           ),
         );
+      },
+      async findClients(query, o) {
+        await check('findClients', o?.signal);
+        const q = parsed(FindClientsQuery, query);
+        known();
+        const found: PimsClientMatch[] = [];
+        for (const c of people.values()) {
+          const hit =
+            (q.phone !== undefined && samePhone(c.phone, q.phone)) ||
+            (q.email !== undefined && c.email !== null && lower(c.email) === lower(q.email)) ||
+            (q.name !== undefined && [c.firstName, c.lastName].some((n) => lower(n).includes(lower(q.name))));
+          if (!hit) continue;
+          const patients = [...pets.values()].filter((p) => p.client.clientId === c.clientId).map((p) => ({ patientId: p.patientId, name: p.name, species: p.species, breed: p.breed }));
+          found.push({ clientId: c.clientId, firstName: c.firstName, lastName: c.lastName, phone: c.phone, phones: c.phone ? [c.phone] : [], email: c.email, patients });
+        }
+        return copy(found);
       },
       async createClient(input, o) {
         await check('createClient', o?.signal);
@@ -180,7 +228,11 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
         known();
         const pet = pets.get(a.patientId);
         if (!pet) throw pimsNotFound(`The ${name} PIMS has no patient ${a.patientId}`);
+        const existing = booked(a);
+        if (existing) return { appointmentId: existing.id, created: false };
         const appointmentId = `${name}-appt-${nextId++}`;
+        reg.created.add(appointmentId);
+        if (a.reference !== undefined) reg.references.set(appointmentId, a.reference);
         const config = clinic.scheduleConfig ?? DEFAULT_CONFIG;
         const room = a.roomId ? config.rooms.find((r) => r.id === a.roomId) : undefined;
         const vet = a.providerId ? config.providers.find((p) => p.id === a.providerId) : undefined;
@@ -199,7 +251,13 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
             client: { id: pet.client.clientId, firstName: pet.client.firstName, lastName: pet.client.lastName, phone: pet.client.phone, email: pet.client.email },
           }),
         );
-        return { appointmentId };
+        return { appointmentId, created: true };
+      },
+      async findBookedAppointment(input, o) {
+        await check('findBookedAppointment', o?.signal);
+        const a = parsed(NewPimsAppointment, input);
+        const existing = booked(a);
+        return existing ? { appointmentId: existing.id } : null;
       },
       async cancelAppointment(appointmentId, reason, o) {
         await check('cancelAppointment', o?.signal);
