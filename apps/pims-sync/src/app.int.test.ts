@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActiveSyncsOutput,
@@ -12,7 +13,6 @@ import {
 } from '@pims/sync-contracts';
 import { createApp } from './app';
 import { RUN_QUEUE } from './queue/boss';
-import { dailyQueueName } from './queue/schedules';
 import { captureLogger, clinicInput, startApiHarness, TEST_API_KEY, type ApiHarness } from './testing/harness';
 
 let h: ApiHarness;
@@ -77,14 +77,31 @@ describe('authentication', () => {
 });
 
 describe('POST /api/clinics and GET /api/clinics', () => {
-  it('registers a clinic (201 {id}), schedules its nightly sync at 02:00 in its zone, starts no sync', async () => {
+  /** The clinic's nightly-schedule state (clinic_schedule_config). */
+  const nightly = async (id: string) =>
+    (
+      await h.db.pool.query(`select sync_enabled, sync_cron, timezone, next_sync_at, catch_up_hours from public.clinic_schedule_config where clinic_id = $1`, [id])
+    ).rows;
+  const localTime = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat('HH:mm');
+
+  it('registers a clinic (201 {id}); the dispatcher plans its nightly sync at 02:00 in its zone at its next tick; starts no sync', async () => {
     const res = await h.request('POST', '/api/clinics', clinicInput({ name: 'Registered Clinic' }));
     expect(res.status).toBe(201);
     expect(Object.keys(res.body)).toEqual(['id']);
     const id = res.body.id as string;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const schedules = await h.boss.getSchedules();
-    expect(schedules.find((s) => s.name === dailyQueueName(id))).toMatchObject({ cron: '0 2 * * *', data: { clinicId: id } });
+    // Registration writes the settings only; no pg-boss schedule or queue of its own.
+    expect(await nightly(id)).toEqual([{ sync_enabled: true, sync_cron: '0 2 * * *', timezone: 'America/New_York', next_sync_at: null, catch_up_hours: 6 }]);
+    expect((await h.db.pool.query(`select count(*)::int as n from pgboss.queue where name like 'pims-sync-daily-%'`)).rows[0].n).toBe(0);
+    expect((await h.db.pool.query(`select count(*)::int as n from pgboss.schedule`)).rows[0].n).toBe(0);
+
+    const now = new Date();
+    const tick = await h.services.dispatcher.tick(now);
+    expect(tick).toMatchObject({ led: true, queued: 0 });
+    const [row] = await nightly(id);
+    expect(row.next_sync_at.getTime()).toBeGreaterThan(now.getTime());
+    expect(row.next_sync_at.getTime() - now.getTime()).toBeLessThanOrEqual(25 * 3_600_000);
+    expect(localTime(row.next_sync_at, 'America/New_York')).toBe('02:00');
     expect((await h.audits.findActive(id)).length).toBe(0);
   });
 
@@ -94,9 +111,10 @@ describe('POST /api/clinics and GET /api/clinics', () => {
       timezone: 'Asia/Tokyo',
       schedule: { openTime: '09:00', closeTime: '17:00', daysOfWeek: [1, 2, 3, 4, 5, 6], slotDurationMinutes: 20, capacity: 3, syncCron: '30 3 * * *' },
     });
-    const s = (await h.boss.getSchedules()).find((x) => x.name === dailyQueueName(id)) as unknown as { cron: string; timezone: string };
-    expect(s.cron).toBe('30 3 * * *');
-    expect(s.timezone).toBe('Asia/Tokyo');
+    expect(await nightly(id)).toMatchObject([{ sync_enabled: true, sync_cron: '30 3 * * *', timezone: 'Asia/Tokyo', next_sync_at: null }]);
+    await h.services.dispatcher.tick(new Date());
+    const [row] = await nightly(id);
+    expect(localTime(row.next_sync_at, 'Asia/Tokyo')).toBe('03:30');
   });
 
   it('lists clinics without credentials, with their last sync', async () => {
@@ -447,11 +465,16 @@ describe('POST /api/sync/:syncId/cancel', () => {
 });
 
 describe('OpenAPI', () => {
-  it('serves a document generated from the zod schemas, covering every route', async () => {
-    const res = await h.request('GET', '/api/openapi.json');
+  const doc = async () => {
+    const res = await h.request('GET', '/openapi.json', undefined, {});
     expect(res.status).toBe(200);
-    expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths).sort()).toEqual(
+    return res.body;
+  };
+
+  it('serves a document generated from the zod schemas, covering every route', async () => {
+    const body = await doc();
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths).sort()).toEqual(
       [
         '/health',
         '/api/clinics',
@@ -463,15 +486,120 @@ describe('OpenAPI', () => {
         '/api/sync/active',
         '/api/sync/{syncId}',
         '/api/sync/{syncId}/cancel',
-        '/api/openapi.json',
+        '/openapi.json',
+        '/docs',
       ].sort(),
     );
-    const full = res.body.components.schemas.TriggerFullSyncInput;
+    const full = body.components.schemas.TriggerFullSyncInput;
     expect(full.additionalProperties).toBe(false);
     expect(full.properties.backwardDays).toMatchObject({ type: 'integer', minimum: 1, maximum: 90 });
     expect(full.required).toEqual(['clinicId']);
-    const history = res.body.paths['/api/sync/history'].get.parameters.map((p: { name: string }) => p.name);
+    const history = body.paths['/api/sync/history'].get.parameters.map((p: { name: string }) => p.name);
     expect(history).toEqual(['clinicId', 'type', 'status', 'limit', 'cursor']);
+  });
+
+  it('lists exactly the routes the app serves, each method and path', async () => {
+    const body = await doc();
+    const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    // The app's own routing table (middleware, registered for every method, left out).
+    const served = [...new Set(h.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`))];
+    // Not in the document: the docs page's own files, and the old address of the document (a redirect).
+    const undocumented = ['GET /docs/assets/{file}', 'GET /api/openapi.json'];
+    expect(served.filter((r) => !undocumented.includes(r)).sort()).toEqual(documented);
+    expect(served).toEqual(expect.arrayContaining(undocumented));
+  });
+
+  it('gives every route its request and response schemas; every /api route the key and the error body', async () => {
+    const body = await doc();
+    const resolve = (s: { $ref?: string }) => (s.$ref ? body.components.schemas[s.$ref.split('/').pop()!] : s);
+    for (const [path, ops] of Object.entries(body.paths as Record<string, Record<string, any>>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method} ${path}`;
+        const statuses = Object.keys(op.responses);
+        expect(statuses.some((s) => s.startsWith('2')), where).toBe(true);
+        for (const s of statuses) {
+          const content = op.responses[s].content;
+          expect(content, `${where} ${s}`).toBeDefined();
+          const schema = Object.values(content as Record<string, { schema: { $ref?: string } }>)[0].schema;
+          expect(resolve(schema), `${where} ${s}`).toBeDefined();
+        }
+        if (path.startsWith('/api/')) {
+          expect(op.security, where).toEqual([{ apiKey: [] }]);
+          for (const s of ['401', '500']) expect(op.responses[s].content['application/json'].schema, `${where} ${s}`).toEqual({ $ref: '#/components/schemas/ErrorBody' });
+        } else {
+          expect(op.security, where).toBeUndefined();
+        }
+        if (method === 'post' && !path.endsWith('/cancel')) {
+          expect(op.requestBody.required, where).toBe(true);
+          const input = resolve(op.requestBody.content['application/json'].schema);
+          expect(input.type, where).toBe('object');
+          expect(input.additionalProperties, where).toBe(false);
+          for (const s of ['400', '413', '415']) expect(op.responses[s], `${where} ${s}`).toBeDefined();
+        }
+        if (path.includes('{syncId}')) expect(op.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), where).toEqual(['path:syncId']);
+      }
+    }
+    expect(body.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    expect(resolve(body.paths['/api/sync/{syncId}'].get.responses['200'].content['application/json'].schema).required).toEqual(expect.arrayContaining(['id', 'phases', 'syncType']));
+  });
+
+  it('writes each pattern as a regular expression that compiles (no /flags suffix)', async () => {
+    const patterns: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'pattern' && typeof x === 'string') patterns.push(x);
+          else walk(x);
+        }
+      }
+    };
+    walk(await doc());
+    expect(patterns.length).toBeGreaterThan(5);
+    for (const p of patterns) {
+      expect(p).not.toMatch(/\/[a-z]+$/);
+      expect(() => new RegExp(p, 'u'), p).not.toThrow();
+    }
+    const name = (await doc()).components.schemas.CreateClinicInput.properties.name;
+    expect(new RegExp(name.pattern, 'u').test('Happy Paws')).toBe(true);
+    expect(new RegExp(name.pattern, 'u').test('Happy\u0000Paws')).toBe(false);
+  });
+
+  it('answers the old address, /api/openapi.json, with a redirect (behind the key)', async () => {
+    const res = await h.app.request('/api/openapi.json', { headers: { 'x-api-key': TEST_API_KEY } });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe('/openapi.json');
+  });
+
+  it('serves /docs (no key): a page whose scripts and styles the app serves itself', async () => {
+    const page = await h.app.request('/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThanOrEqual(3);
+    for (const ref of refs) {
+      expect(ref, 'no other origin').not.toMatch(/^(https?:)?\/\//);
+      const url = new URL(ref, 'http://localhost/docs');
+      const asset = await h.app.request(url.pathname);
+      expect(asset.status, url.pathname).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength, url.pathname).toBeGreaterThan(0);
+    }
+    const scripts = await Promise.all(
+      [...html.matchAll(/<script src="([^"]+)"/g)].map(async (m) => {
+        const res = await h.app.request(new URL(m[1], 'http://localhost/docs').pathname);
+        expect(res.headers.get('content-type')).toMatch(/javascript/);
+        return res.text();
+      }),
+    );
+    expect(scripts.join('\n')).toContain('SwaggerUIBundle');
+    // The page loads the document the app serves at /openapi.json.
+    expect(new URL(/url: '([^']+)'/.exec(scripts.join('\n'))![1], 'http://localhost/docs').pathname).toBe('/openapi.json');
+    expectError(await h.request('GET', '/docs/assets/package.json', undefined, {}), 404, 'not_found');
+    expectError(await h.request('GET', '/docs/assets/..%2Fpackage.json', undefined, {}), 404, 'not_found');
   });
 });
 
@@ -489,7 +617,6 @@ describe('errors the client never sees the text of', () => {
       clinics: failing,
       audits: h.audits,
       syncs: h.syncs,
-      schedules: null,
       health: { database: async () => false, queue: async () => 'ok' },
     });
     const res = await app.request('/api/clinics', { headers: { 'x-api-key': TEST_API_KEY } });

@@ -1,15 +1,18 @@
-import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AuditsRepository, ClinicsRepository } from '@pims/sync-data-access';
 import { errorBody, handleError } from './http/errors';
 import { requireApiKey } from './http/api-key';
+import { API_KEY_SCHEME, fixPatterns, OPENAPI_INFO } from './http/openapi';
 import { requestLog } from './http/request-log';
+import { createRouter, type AppRouter } from './http/router';
 import type { ServiceLogger } from './logger';
-import { buildOpenApiDocument } from './openapi';
-import { clinicsRoute, type ClinicScheduler } from './routes/clinics.route';
-import { healthRoute, type HealthProbe } from './routes/health.route';
-import { syncRoute } from './routes/sync.route';
+import { clinicsRouter } from './routes/clinics';
+import { docsRouter } from './routes/docs';
+import { healthRouter, type HealthProbe } from './routes/health';
+import { syncRouter } from './routes/sync';
 import type { SyncService } from './services/sync-service';
+
+export type { HealthProbe };
 
 export interface AppDeps {
   apiKey: string;
@@ -17,40 +20,50 @@ export interface AppDeps {
   clinics: ClinicsRepository;
   audits: AuditsRepository;
   syncs: SyncService;
-  /** Writes a new clinic's daily schedule; null when schedules are not managed here. */
-  schedules: ClinicScheduler | null;
   health: HealthProbe;
 }
 
 /** The largest request body read (every body of the API is a small JSON object). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** The HTTP app (CONTRACT section 2), used by main.ts and by tests through app.request(). */
+/**
+ * The HTTP app (CONTRACT section 2), used by main.ts and by tests through app.request(). Routes live
+ * per resource under routes/ (createRoute + handlers); GET /openapi.json is generated from them.
+ */
 export function createApp(deps: AppDeps) {
-  const openapi = buildOpenApiDocument();
-  const api = new Hono()
-    .use('*', requireApiKey(deps.apiKey))
-    .route('/', clinicsRoute({ clinics: deps.clinics, schedules: deps.schedules, logger: deps.logger }))
-    .route('/', syncRoute({ audits: deps.audits, syncs: deps.syncs }))
-    .get('/openapi.json', (c) => c.json(openapi, 200));
+  const api = createRouter();
+  api.use('*', requireApiKey(deps.apiKey));
+  // Older clients asked for the document here (behind the key): it moved to /openapi.json.
+  api.get('/openapi.json', (c) => c.redirect('/openapi.json', 301));
+  const apiRoutes = api.route('/', clinicsRouter({ clinics: deps.clinics, logger: deps.logger })).route('/', syncRouter({ audits: deps.audits, syncs: deps.syncs }));
 
-  const app = new Hono()
-    .use('*', requestLog(deps.logger))
-    // A larger body is refused from its Content-Length, or as soon as more than that has arrived.
-    .use(
-      '*',
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB`), 413),
-      }),
-    )
-    .route('/', healthRoute(deps.health))
-    .route('/api', api);
+  const app = createRouter();
+  app.use('*', requestLog(deps.logger));
+  // A larger body is refused from its Content-Length, or as soon as more than that has arrived.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB`), 413),
+    }),
+  );
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', API_KEY_SCHEME);
+  let document: Record<string, unknown> | null = null;
+  const routes = app
+    .route('/', healthRouter(deps.health))
+    .route('/api', apiRoutes)
+    // Built on first request, once every route is registered.
+    .route('/', docsRouter({ document: () => (document ??= openApiDocument(app)) }));
 
   // The path is echoed shortened: an answer never grows with the request.
   app.notFound((c) => c.json(errorBody('not_found', `No route ${c.req.method.slice(0, 10)} ${shorten(c.req.path, 200)}`), 404));
   app.onError((err, c) => handleError(err, c, deps.logger));
-  return app;
+  return routes;
+}
+
+/** The OpenAPI 3.1 document of every route the app registered through `router.openapi()`. */
+export function openApiDocument(app: AppRouter): Record<string, unknown> {
+  return fixPatterns(app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO })) as unknown as Record<string, unknown>;
 }
 
 const shorten = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);

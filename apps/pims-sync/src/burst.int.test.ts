@@ -91,17 +91,21 @@ describe(`bursts of ${BURST} simultaneous requests (pool of ${API_POOL_SIZE})`, 
     expect(rows[0]).toEqual({ audits: 1, jobs: 1 });
   });
 
-  it(`${BURST} clinic registrations: all 201 with their daily schedules, /health 200 throughout`, async () => {
+  it(`${BURST} clinic registrations: all 201 with their nightly-schedule settings, /health 200 throughout`, async () => {
     const { results, health } = await burst((i) => call('POST', '/api/clinics', clinicInput({ name: `Burst ${i}` })));
     expect(statuses(results)).toEqual({ 201: BURST });
     const ids = new Set(results.map((r) => r.body.id));
     expect(ids.size).toBe(BURST);
     expect(health.length).toBeGreaterThan(0);
     expect(health.filter((s) => s !== 200)).toEqual([]);
-    const { rows } = await db.pool.query(`select count(*)::int as n from pgboss.schedule where name = any($1::text[])`, [
-      [...ids].map((id) => `pims-sync-daily-${id}`),
-    ]);
+    // Each has its schedule settings, left for the dispatcher to plan (no per-clinic queue or cron).
+    const { rows } = await db.pool.query(
+      `select count(*)::int as n from public.clinic_schedule_config where clinic_id = any($1::uuid[]) and sync_enabled and sync_cron = '0 2 * * *' and next_sync_at is null`,
+      [[...ids]],
+    );
     expect(rows[0].n).toBe(BURST);
+    const legacy = await db.pool.query(`select (select count(*)::int from pgboss.queue where name like 'pims-sync-daily-%') + (select count(*)::int from pgboss.schedule) as n`);
+    expect(legacy.rows[0].n).toBe(0);
   });
 
   it(`${BURST} history reads: all 200, /health 200 throughout`, async () => {

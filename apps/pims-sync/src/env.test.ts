@@ -9,7 +9,8 @@ describe('loadEnv', () => {
     expect(env).toMatchObject({ port: 3100, role: 'all', databaseUrl: undefined, logLevel: 'info', apiKey: 'a-long-enough-api-key' });
     expect(env.credentialsKey.length).toBe(32);
     expect(env.dataDir.endsWith('.data')).toBe(true);
-    expect(env.queue).toMatchObject({ workerConcurrency: 2, maxAttempts: 3, cronMonitorSeconds: 30 });
+    expect(env.queue).toMatchObject({ workerConcurrency: 2, maxAttempts: 3, dispatchTickSeconds: 60, dispatchBatchSize: 200 });
+    expect(loadEnv({ PIMS_SYNC_API_KEY: 'a-long-enough-api-key', CREDENTIALS_KEY: KEY, PIMS_SYNC_DISPATCH_TICK_SECONDS: '1' }).queue.dispatchTickSeconds).toBe(1);
   });
 
   it('names every missing or bad variable and says what to put in it', () => {

@@ -12,6 +12,8 @@ export const ROLES = ['api', 'worker', 'all'] as const;
 /** Loopback only unless HOST / PIMS_SYNC_HOST says otherwise (e.g. 0.0.0.0 in a container). */
 export const DEFAULT_HOST = '127.0.0.1';
 export type Role = (typeof ROLES)[number];
+/** Due clinics the nightly dispatcher handles in one transaction. */
+export const DISPATCH_BATCH_SIZE = 200;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
@@ -63,11 +65,8 @@ const EnvSchema = z.object({
    * queued again. 0 (the default) stops them at once: see the README (Graceful shutdown).
    */
   PIMS_SYNC_SHUTDOWN_GRACE_SECONDS: int(0, 600, 10),
-  /** How often the per-clinic schedule queues are polled, and how often the clinic list is re-read. */
-  PIMS_SYNC_SCHEDULE_POLL_SECONDS: int(1, 300, 30),
-  PIMS_SYNC_SCHEDULE_REFRESH_SECONDS: int(1, 3600, 60),
-  /** How often pg-boss's clock checks the cron schedules (1 to 45). */
-  PIMS_SYNC_CRON_MONITOR_SECONDS: int(1, 45, 30),
+  /** How often each worker process runs a nightly-dispatcher tick (one of them leads each tick). */
+  PIMS_SYNC_DISPATCH_TICK_SECONDS: int(1, 3600, 60),
 });
 
 export interface ServiceEnv {
@@ -90,9 +89,9 @@ export interface ServiceEnv {
     maxAttempts: number;
     retryDelaySeconds: number;
     shutdownGraceSeconds: number;
-    schedulePollSeconds: number;
-    scheduleRefreshSeconds: number;
-    cronMonitorSeconds: number;
+    /** Nightly dispatcher: seconds between ticks, and due clinics handled per transaction. */
+    dispatchTickSeconds: number;
+    dispatchBatchSize: number;
   };
 }
 
@@ -143,9 +142,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServiceEnv {
       maxAttempts: e.PIMS_SYNC_MAX_ATTEMPTS,
       retryDelaySeconds: e.PIMS_SYNC_RETRY_DELAY_SECONDS,
       shutdownGraceSeconds: e.PIMS_SYNC_SHUTDOWN_GRACE_SECONDS,
-      schedulePollSeconds: e.PIMS_SYNC_SCHEDULE_POLL_SECONDS,
-      scheduleRefreshSeconds: e.PIMS_SYNC_SCHEDULE_REFRESH_SECONDS,
-      cronMonitorSeconds: e.PIMS_SYNC_CRON_MONITOR_SECONDS,
+      dispatchTickSeconds: e.PIMS_SYNC_DISPATCH_TICK_SECONDS,
+      dispatchBatchSize: DISPATCH_BATCH_SIZE,
     },
   };
 }

@@ -182,8 +182,8 @@ describe('syncCron: 5 fields, at most once an hour', () => {
     it(`accepts ${JSON.stringify(cron)} and schedules it`, async () => {
       const res = await h.request('POST', '/api/clinics', clinicInput({ name: `Cron ${cron}`, schedule: { syncCron: cron } }));
       expect(res.status).toBe(201);
-      const { rows } = await h.db.pool.query(`select cron from pgboss.schedule where name = $1`, [`pims-sync-daily-${res.body.id}`]);
-      expect(rows[0]?.cron).toBe(cron);
+      const { rows } = await h.db.pool.query(`select sync_cron from public.clinic_schedule_config where clinic_id = $1 and sync_enabled`, [res.body.id]);
+      expect(rows[0]?.sync_cron).toBe(cron);
     });
   }
 });

@@ -3,17 +3,11 @@ import { serve } from '@hono/node-server';
 import type PgBoss from 'pg-boss';
 import { createPool, openDatabase, redactConnectionString, type DatabaseHandle } from '@pims/db';
 import { createIdexxNeoProvider } from '@pims/idexx-neo';
-import { createPimsRegistry, type PimsProvider } from '@pims/pims';
-import { AuditsRepository, ClinicsRepository, SyncOrchestrator } from '@pims/sync-data-access';
-import { createApp } from './app';
+import type { PimsProvider } from '@pims/pims';
+import { createHttpApp, createServices } from './composition';
 import type { ServiceEnv } from './env';
 import { createLogger, errFields, type ServiceLogger } from './logger';
-import { RUN_QUEUE, startBoss } from './queue/boss';
-import { Recovery } from './queue/recovery';
-import { RunLeases } from './queue/run-lease';
-import { ClinicSchedules } from './queue/schedules';
-import { SyncWorkers } from './queue/sync-worker';
-import { SyncService } from './services/sync-service';
+import { removeLegacyDailyQueues, startBoss } from './queue/boss';
 
 export interface ServiceHandle {
   /** The API's base URL, or null in the worker role. */
@@ -25,7 +19,9 @@ export interface ServiceHandle {
 
 /**
  * Starts pims-sync in its role: `api` (HTTP only), `worker` (queue consumers, recovery sweep and
- * daily schedules) or `all`. Any number of processes may share one database.
+ * the nightly dispatcher) or `all`. Any number of processes may share one database. The services
+ * come from the composition root (composition.ts); this adds the database, the pool, pg-boss, the
+ * browser, the HTTP server and the order things start and stop in.
  */
 export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogger; provider?: PimsProvider } = {}): Promise<ServiceHandle> {
   const logger = opts.logger ?? createLogger({ level: env.logLevel, base: { role: env.role } });
@@ -52,79 +48,48 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
       onNestedConnection: (err) => logger.error({ err: { ...errFields(err), stack: err.stack } }, 'nested pool connection'),
     });
     cleanups.push(() => pool.end());
-    const audits = new AuditsRepository(pool);
-    const clinics = new ClinicsRepository(pool, env.credentialsKey);
 
     const boss: PgBoss = await startBoss(
       pool,
       db.connectionString,
       {
-        schedule: isWorker,
         jobExpireSeconds: q.jobExpireSeconds,
         maintenanceSeconds: q.maintenanceSeconds,
-        cronMonitorSeconds: q.cronMonitorSeconds,
         retryLimit: 5,
         retryDelaySeconds: Math.max(1, Math.min(q.retryDelaySeconds, 60)),
       },
       logger.child({ component: 'queue' }),
     );
     cleanups.push(() => boss.stop({ graceful: true, timeout: 3000, wait: true }));
+    // Once per start: what versions before the nightly dispatcher left (a failure only delays it).
+    await removeLegacyDailyQueues(boss, pool, logger).catch((err) => logger.warn({ err: errFields(err) }, 'could not remove the old per-clinic daily queues; next start tries again'));
 
-    const syncs = new SyncService({ pool, boss, audits, logger, jobExpireSeconds: q.jobExpireSeconds });
-    const leases = new RunLeases(pool);
-    const recovery = new Recovery({ audits, leases, syncs, logger, settings: { maxAttempts: q.maxAttempts, staleSeconds: q.staleSeconds, sweepSeconds: q.sweepSeconds } });
-    const schedules = new ClinicSchedules({
-      boss,
-      pool,
-      clinics,
-      syncs,
-      logger,
-      settings: { consume: isWorker, pollSeconds: q.schedulePollSeconds, refreshSeconds: q.scheduleRefreshSeconds },
-    });
-
-    let workers: SyncWorkers | null = null;
+    let providers: PimsProvider[] | undefined;
     if (isWorker) {
       const provider = opts.provider ?? createIdexxNeoProvider({ chromiumPath: env.chromiumPath ?? null, logger: logger.child({ component: 'idexx-neo' }) });
       cleanups.push(() => provider.close());
       // Launch the browser before taking jobs, so the first sync does not pay for it (a failure here
       // is only logged: the first sync tries again and records a clear error).
       await provider.warmUp?.().catch((err) => logger.warn({ err: errFields(err) }, 'browser warm-up failed'));
-      const runner = new SyncOrchestrator({ pool, registry: createPimsRegistry([provider]), credentialsKey: env.credentialsKey, logger: logger.child({ component: 'orchestrator' }) });
-      cleanups.push(() => runner.close());
-      const w = new SyncWorkers({
-        boss,
-        audits,
-        leases,
-        syncs,
-        recovery,
-        runner,
-        logger,
-        settings: { concurrency: q.workerConcurrency, pollSeconds: q.pollSeconds, maxAttempts: q.maxAttempts, retryDelaySeconds: q.retryDelaySeconds },
-      });
-      workers = w;
+      providers = [provider];
+    }
+    const services = createServices({ pool, boss, credentialsKey: env.credentialsKey, logger, settings: q, providers });
+
+    const { workers, orchestrator, recovery, dispatcher } = services;
+    if (workers && orchestrator) {
+      cleanups.push(() => orchestrator.close());
       cleanups.push(async () => {
-        await schedules.stop();
+        await dispatcher.stop();
         await recovery.stop();
       });
-      await schedules.start();
       recovery.start();
-      await w.start();
+      dispatcher.start();
+      await workers.start();
     }
 
     let url: string | null = null;
     if (isApi) {
-      const app = createApp({
-        apiKey: env.apiKey!,
-        logger,
-        clinics,
-        audits,
-        syncs,
-        schedules,
-        health: {
-          database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
-          queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
-        },
-      });
+      const app = createHttpApp(services, { apiKey: env.apiKey!, logger });
       const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
         const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, () => resolve(s));
         s.once('error', reject);

@@ -102,6 +102,7 @@ export function handleError(err: unknown, c: Context, logger: ServiceLogger): Re
       const malformed = /json/i.test(err.message);
       return c.json(errorBody(malformed ? 'invalid_json' : 'bad_request', malformed ? 'The request body is not valid JSON' : 'Bad request'), 400);
     }
+    if (err.status === 415) return c.json(errorBody('unsupported_media_type', 'The request body must be JSON (content-type: application/json)'), 415);
     const status = err.status as ContentfulStatusCode;
     return c.json(errorBody(status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : 'http_error', err.message || 'Request failed'), status);
   }

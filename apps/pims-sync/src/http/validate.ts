@@ -1,15 +1,19 @@
-import { zValidator } from '@hono/zod-validator';
-import type { ValidationTargets } from 'hono';
 import type { z } from 'zod';
 import { ValidationError } from './errors';
 
-const WHERE: Record<string, string> = { json: 'request body', query: 'query string', param: 'path parameter' };
+const WHERE: Record<string, string> = { json: 'request body', query: 'query string', param: 'path parameter', header: 'header' };
+
+/** What @hono/zod-openapi's validators hand their hook. */
+interface ValidationResult {
+  success: boolean;
+  error?: z.ZodError;
+  target: string;
+}
 
 /**
- * zod validation of one part of a request. A failure throws ValidationError, which the app's one
- * error handler answers 400 `validation_error` with the zod issues.
+ * The routers' `defaultHook`: a request part that fails its zod schema throws ValidationError,
+ * which the app's one error handler answers 400 `validation_error` with the (bounded) zod issues.
  */
-export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  zValidator(target, schema, (result) => {
-    if (!result.success) throw new ValidationError(result.error.issues, WHERE[target] ?? target);
-  });
+export function validationHook(result: ValidationResult): void {
+  if (!result.success) throw new ValidationError(result.error?.issues ?? [], WHERE[result.target] ?? result.target);
+}

@@ -4,8 +4,11 @@ import type { ServiceLogger } from '../logger';
 
 /** The queue every sync runs from: one job per audit row, the job's id is the audit's id. */
 export const RUN_QUEUE = 'pims-sync-run';
-/** Each clinic's daily schedule fires into its own queue (pg-boss 10 keys schedules by queue name). */
-export const DAILY_QUEUE_PREFIX = 'pims-sync-daily-';
+/**
+ * Older versions gave every clinic a pg-boss queue and cron schedule of its own under this prefix;
+ * the nightly dispatcher replaced them, and removeLegacyDailyQueues deletes what is left.
+ */
+export const LEGACY_DAILY_QUEUE_PREFIX = 'pims-sync-daily-';
 
 export interface RunJobData {
   syncId: string;
@@ -13,11 +16,8 @@ export interface RunJobData {
 }
 
 export interface BossSettings {
-  /** pg-boss's own timekeeper (cron schedules): on in worker processes. */
-  schedule: boolean;
   jobExpireSeconds: number;
   maintenanceSeconds: number;
-  cronMonitorSeconds: number;
   retryLimit: number;
   retryDelaySeconds: number;
 }
@@ -56,13 +56,11 @@ function createBoss(connectionString: string, settings: BossSettings, logger: Se
     connectionString,
     application_name: 'pims-sync-queue',
     max: 4,
-    schedule: settings.schedule,
+    // No pg-boss cron: the nightly dispatcher (nightly-dispatcher.ts) plans the scheduled syncs.
+    schedule: false,
     supervise: true,
     migrate: true,
     maintenanceIntervalSeconds: settings.maintenanceSeconds,
-    cronMonitorIntervalSeconds: settings.cronMonitorSeconds,
-    cronWorkerIntervalSeconds: Math.min(5, settings.cronMonitorSeconds),
-    clockMonitorIntervalSeconds: 60,
   });
   boss.on('error', (err: Error & { queue?: string }) => {
     logger.error({ err: { name: err.name, message: err.message }, queue: err.queue }, 'queue error');
@@ -93,17 +91,51 @@ export async function ensureQueue(boss: PgBoss, pool: pg.Pool, queue: PgBoss.Que
 }
 
 async function createOrUpdateQueue(boss: PgBoss, pool: pg.Pool, queue: PgBoss.Queue): Promise<void> {
+  await withQueueDdlLock(pool, () =>
+    retryOnLockConflict(async () => {
+      if (!(await boss.getQueue(queue.name))) await boss.createQueue(queue.name, queue);
+      await boss.updateQueue(queue.name, queue);
+    }),
+  );
+}
+
+/** Runs fn while holding the queue-DDL advisory lock, on a connection of `pool` (pg-boss uses its own). */
+async function withQueueDdlLock<T>(pool: pg.Pool, fn: (lock: pg.PoolClient) => Promise<T>): Promise<T> {
   const lock = await pool.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [QUEUE_DDL_LOCK]);
-    await retryOnLockConflict(async () => {
-      if (!(await boss.getQueue(queue.name))) await boss.createQueue(queue.name, queue);
-      await boss.updateQueue(queue.name, queue);
-    });
+    return await fn(lock);
   } finally {
     await lock.query('select pg_advisory_unlock($1)', [QUEUE_DDL_LOCK]).catch(() => undefined);
     lock.release();
   }
+}
+
+const LEGACY_NAMES_SQL = `select name from pgboss.queue where name like $1 union select name from pgboss.schedule where name like $1`;
+
+/**
+ * Deletes the per-clinic daily schedules and queues (`pims-sync-daily-<clinicId>`) that versions
+ * before the nightly dispatcher left (a scheduled job still waiting in one goes with it: the
+ * dispatcher plans that clinic's runs now). Called once at start-up; with nothing left it is one
+ * cheap query. Under the queue-DDL lock, so processes starting together do not collide.
+ */
+export async function removeLegacyDailyQueues(boss: PgBoss, pool: pg.Pool, logger: ServiceLogger): Promise<number> {
+  const like = `${LEGACY_DAILY_QUEUE_PREFIX}%`;
+  if ((await pool.query(LEGACY_NAMES_SQL, [like])).rowCount === 0) return 0;
+  const removed = await withQueueDdlLock(pool, async (lock) => {
+    const { rows } = await lock.query<{ name: string }>(LEGACY_NAMES_SQL, [like]);
+    for (const { name } of rows) {
+      await retryOnLockConflict(async () => {
+        await boss.unschedule(name);
+        // pg-boss refuses to delete a queue that still has jobs (a RESTRICT foreign key).
+        await lock.query('delete from pgboss.job where name = $1', [name]);
+        await boss.deleteQueue(name);
+      });
+    }
+    return rows.length;
+  });
+  if (removed > 0) logger.info({ queues: removed }, 'removed the per-clinic daily queues of an older version (the nightly dispatcher plans scheduled syncs now)');
+  return removed;
 }
 
 function sameOptions(a: PgBoss.QueueResult, b: PgBoss.Queue): boolean {

@@ -40,22 +40,30 @@ const fmt = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat
 export class NightlyDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
-  private readonly repo = new NightlySchedulesRepository();
+  private readonly repo: NightlySchedulesRepository;
 
   constructor(
     private readonly deps: {
       pool: pg.Pool;
       syncs: SyncService;
+      /** The composition root's; one is made when left out (tests). */
+      schedules?: NightlySchedulesRepository;
       logger: ServiceLogger;
       settings: DispatcherSettings;
       clock?: () => Date;
     },
-  ) {}
+  ) {
+    this.repo = deps.schedules ?? new NightlySchedulesRepository();
+  }
 
   start(): void {
     const run = () => {
       if (this.running) return;
       this.running = this.tick()
+        .then((r) => {
+          if (r.queued || r.missed || r.busy) this.deps.logger.info(r, 'nightly dispatcher tick');
+          else if (r.planned) this.deps.logger.debug(r, 'nightly dispatcher tick');
+        })
         .catch((err) => this.deps.logger.error({ err: errFields(err) }, 'nightly dispatcher tick failed'))
         .finally(() => {
           this.running = null;

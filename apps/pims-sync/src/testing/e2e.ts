@@ -129,9 +129,6 @@ export function serviceEnv(databaseUrl: string, secrets: TestSecrets, extra: Rec
     PIMS_SYNC_MAINTENANCE_SECONDS: '2',
     PIMS_SYNC_RETRY_DELAY_SECONDS: '1',
     PIMS_SYNC_SHUTDOWN_GRACE_SECONDS: '2',
-    PIMS_SYNC_SCHEDULE_POLL_SECONDS: '1',
-    PIMS_SYNC_SCHEDULE_REFRESH_SECONDS: '2',
-    PIMS_SYNC_CRON_MONITOR_SECONDS: '1',
     ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
     ...extra,
   };

@@ -3,13 +3,14 @@ import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { createPool } from '@pims/db';
 import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
-import { AuditsRepository, ClinicsRepository } from '@pims/sync-data-access';
+import type { AuditsRepository, ClinicsRepository } from '@pims/sync-data-access';
 import { generateEncryptionKey, parseEncryptionKey } from '@pims/util';
-import { createApp } from '../app';
+import type { createApp } from '../app';
+import { createHttpApp, createServices, type Services, type ServiceSettings } from '../composition';
+import { DISPATCH_BATCH_SIZE } from '../env';
 import { createLogger, type ServiceLogger } from '../logger';
-import { RUN_QUEUE, startBoss } from '../queue/boss';
-import { ClinicSchedules } from '../queue/schedules';
-import { SyncService } from '../services/sync-service';
+import { startBoss } from '../queue/boss';
+import type { SyncService } from '../services/sync-service';
 
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
 
@@ -25,6 +26,21 @@ export function captureLogger(level = 'debug'): { logger: ServiceLogger; lines: 
   return { logger: createLogger({ level, destination }), lines };
 }
 
+/** Queue settings of the harness (nothing of it runs unless a test starts it). */
+export const TEST_QUEUE_SETTINGS: ServiceSettings = {
+  workerConcurrency: 1,
+  jobExpireSeconds: 600,
+  maintenanceSeconds: 600,
+  pollSeconds: 1,
+  sweepSeconds: 1,
+  staleSeconds: 30,
+  maxAttempts: 3,
+  retryDelaySeconds: 1,
+  shutdownGraceSeconds: 0,
+  dispatchTickSeconds: 60,
+  dispatchBatchSize: DISPATCH_BATCH_SIZE,
+};
+
 export interface ApiHarness {
   db: TestDatabase;
   /** The app's pool: the test database's, or its own of `poolMax` connections. */
@@ -34,6 +50,8 @@ export interface ApiHarness {
   audits: AuditsRepository;
   clinics: ClinicsRepository;
   syncs: SyncService;
+  /** Everything the composition root built (none of it started). */
+  services: Services;
   credentialsKey: Buffer;
   logLines: string[];
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -50,28 +68,11 @@ export async function startApiHarness(opts: { poolMax?: number } = {}): Promise<
   const pool = opts.poolMax ? createPool(db.connectionString, { max: opts.poolMax, applicationName: 'pims-sync-api' }) : db.pool;
   const { logger, lines } = captureLogger();
   const credentialsKey = parseEncryptionKey(generateEncryptionKey());
-  const boss = await startBoss(
-    pool,
-    db.connectionString,
-    { schedule: false, jobExpireSeconds: 600, maintenanceSeconds: 600, cronMonitorSeconds: 30, retryLimit: 2, retryDelaySeconds: 1 },
-    logger,
-  );
-  const audits = new AuditsRepository(pool);
-  const clinics = new ClinicsRepository(pool, credentialsKey);
-  const syncs = new SyncService({ pool, boss, audits, logger, jobExpireSeconds: 600 });
-  const schedules = new ClinicSchedules({ boss, pool, clinics, syncs, logger, settings: { consume: false, pollSeconds: 30, refreshSeconds: 60 } });
-  const app = createApp({
-    apiKey: TEST_API_KEY,
-    logger,
-    clinics,
-    audits,
-    syncs,
-    schedules,
-    health: {
-      database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
-      queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
-    },
-  });
+  const settings = TEST_QUEUE_SETTINGS;
+  const boss = await startBoss(pool, db.connectionString, { jobExpireSeconds: settings.jobExpireSeconds, maintenanceSeconds: 600, retryLimit: 2, retryDelaySeconds: 1 }, logger);
+  const services = createServices({ pool, boss, credentialsKey, logger, settings });
+  const app = createHttpApp(services, { apiKey: TEST_API_KEY, logger });
+  const { audits, clinics } = services.repositories;
   return {
     db,
     pool,
@@ -79,7 +80,8 @@ export async function startApiHarness(opts: { poolMax?: number } = {}): Promise<
     app,
     audits,
     clinics,
-    syncs,
+    syncs: services.syncs,
+    services,
     credentialsKey,
     logLines: lines,
     async request(method, path, body, headers = { 'x-api-key': TEST_API_KEY }) {

@@ -1,6 +1,7 @@
-import { Hono } from 'hono';
+import type { RouteHandler } from '@hono/zod-openapi';
 import type { HealthOutput } from '@pims/sync-contracts';
 import type { z } from 'zod';
+import type * as routes from './routes';
 
 export interface HealthProbe {
   database(): Promise<boolean>;
@@ -18,13 +19,14 @@ const withTimeout = async <T>(p: Promise<T>, ms: number, fallback: T): Promise<T
 };
 
 /** GET /health (no key): 200 when the database and the queue answer, 503 naming the failing check. */
-export function healthRoute(probe: HealthProbe) {
-  return new Hono().get('/health', async (c) => {
+export function healthHandlers(probe: HealthProbe) {
+  const health: RouteHandler<typeof routes.health> = async (c) => {
     const [db, queue] = await Promise.all([withTimeout(probe.database(), 3000, false), withTimeout(probe.queue(), 3000, 'error' as const)]);
     const body: z.infer<typeof HealthOutput> = {
       status: db && queue !== 'error' ? 'ok' : 'error',
       checks: { database: db ? 'ok' : 'error', queue },
     };
-    return c.json(body, body.status === 'ok' ? 200 : 503);
-  });
+    return body.status === 'ok' ? c.json(body, 200) : c.json(body, 503);
+  };
+  return { health };
 }

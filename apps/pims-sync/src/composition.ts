@@ -1,0 +1,143 @@
+import type PgBoss from 'pg-boss';
+import type pg from 'pg';
+import { createPimsRegistry, type PimsProvider } from '@pims/pims';
+import {
+  AuditsRepository,
+  CasesRepository,
+  ClinicsRepository,
+  NightlySchedulesRepository,
+  ScheduleRepository,
+  SyncOrchestrator,
+} from '@pims/sync-data-access';
+import type { Clock } from '@pims/util';
+import { createApp, type HealthProbe } from './app';
+import type { ServiceEnv } from './env';
+import type { ServiceLogger } from './logger';
+import { RUN_QUEUE } from './queue/boss';
+import { NightlyDispatcher } from './queue/nightly-dispatcher';
+import { Recovery } from './queue/recovery';
+import { RunLeases } from './queue/run-lease';
+import { SyncWorkers } from './queue/sync-worker';
+import { SyncService } from './services/sync-service';
+
+/**
+ * The composition root: the one place that builds pims-sync's services from the collaborators it is
+ * given (a pool, a started pg-boss, the credentials key, a logger, the PIMS providers). main.ts
+ * (through service.ts), the test harness and the benchmarks all build their services here; none of
+ * them makes a repository or a service of its own.
+ */
+
+/** The queue and scheduling settings (ServiceEnv.queue; tests give their own values). */
+export type ServiceSettings = ServiceEnv['queue'];
+
+export interface Repositories {
+  audits: AuditsRepository;
+  clinics: ClinicsRepository;
+  cases: CasesRepository;
+  schedule: ScheduleRepository;
+  nightlySchedules: NightlySchedulesRepository;
+}
+
+export function createRepositories(pool: pg.Pool, credentialsKey: Buffer): Repositories {
+  return {
+    audits: new AuditsRepository(pool),
+    clinics: new ClinicsRepository(pool, credentialsKey),
+    cases: new CasesRepository(pool),
+    schedule: new ScheduleRepository(pool),
+    nightlySchedules: new NightlySchedulesRepository(),
+  };
+}
+
+/** The sync engine on the given repositories, with a registry of the given PIMS providers. */
+export function createOrchestrator(deps: {
+  pool: pg.Pool;
+  credentialsKey: Buffer;
+  repositories: Repositories;
+  providers: PimsProvider[];
+  logger?: ServiceLogger;
+  clock?: Clock;
+}): SyncOrchestrator {
+  const { audits, clinics, cases, schedule } = deps.repositories;
+  return new SyncOrchestrator({
+    pool: deps.pool,
+    registry: createPimsRegistry(deps.providers),
+    credentialsKey: deps.credentialsKey,
+    repositories: { audits, clinics, cases, schedule },
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+}
+
+export interface Collaborators {
+  pool: pg.Pool;
+  /** Started (startBoss). */
+  boss: PgBoss;
+  credentialsKey: Buffer;
+  logger: ServiceLogger;
+  settings: ServiceSettings;
+  /** The PIMS providers of a worker process; without them no orchestrator and no workers are built. */
+  providers?: PimsProvider[];
+  clock?: () => Date;
+}
+
+export interface Services {
+  repositories: Repositories;
+  syncs: SyncService;
+  leases: RunLeases;
+  recovery: Recovery;
+  /** The nightly full syncs: run it (start/stop) in worker processes. */
+  dispatcher: NightlyDispatcher;
+  orchestrator: SyncOrchestrator | null;
+  workers: SyncWorkers | null;
+  health: HealthProbe;
+}
+
+/** Every service of a pims-sync process, none started. */
+export function createServices(c: Collaborators): Services {
+  const { pool, boss, logger, settings: q } = c;
+  const repositories = createRepositories(pool, c.credentialsKey);
+  const { audits } = repositories;
+  const syncs = new SyncService({ pool, boss, audits, logger, jobExpireSeconds: q.jobExpireSeconds });
+  const leases = new RunLeases(pool);
+  const recovery = new Recovery({ audits, leases, syncs, logger, settings: { maxAttempts: q.maxAttempts, staleSeconds: q.staleSeconds, sweepSeconds: q.sweepSeconds } });
+  const dispatcher = new NightlyDispatcher({
+    pool,
+    syncs,
+    schedules: repositories.nightlySchedules,
+    logger: logger.child({ component: 'dispatcher' }),
+    settings: { tickSeconds: q.dispatchTickSeconds, batchSize: q.dispatchBatchSize },
+    clock: c.clock,
+  });
+  let orchestrator: SyncOrchestrator | null = null;
+  let workers: SyncWorkers | null = null;
+  if (c.providers) {
+    orchestrator = createOrchestrator({ pool, credentialsKey: c.credentialsKey, repositories, providers: c.providers, logger: logger.child({ component: 'orchestrator' }) });
+    workers = new SyncWorkers({
+      boss,
+      audits,
+      leases,
+      syncs,
+      recovery,
+      runner: orchestrator,
+      logger,
+      settings: { concurrency: q.workerConcurrency, pollSeconds: q.pollSeconds, maxAttempts: q.maxAttempts, retryDelaySeconds: q.retryDelaySeconds },
+    });
+  }
+  const health: HealthProbe = {
+    database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
+    queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
+  };
+  return { repositories, syncs, leases, recovery, dispatcher, orchestrator, workers, health };
+}
+
+/** The HTTP app on the services. */
+export function createHttpApp(services: Services, opts: { apiKey: string; logger: ServiceLogger }) {
+  return createApp({
+    apiKey: opts.apiKey,
+    logger: opts.logger,
+    clinics: services.repositories.clinics,
+    audits: services.repositories.audits,
+    syncs: services.syncs,
+    health: services.health,
+  });
+}

@@ -1,0 +1,67 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { ListClinicsOutput } from '@pims/sync-contracts';
+import type { z } from 'zod';
+import { checkNightlyCron, type ClinicsRepository } from '@pims/sync-data-access';
+import { ValidationError } from '../../http/errors';
+import type { ServiceLogger } from '../../logger';
+import type * as routes from './routes';
+
+/**
+ * A nightly-sync cron must be 5 fields with a single minute, so it runs at most once an hour (the
+ * schema checks the shape first; this parses it as the dispatcher will).
+ */
+export function assertCron(cron: string | undefined): void {
+  if (!cron) return;
+  if (!checkNightlyCron(cron).ok) {
+    throw new ValidationError(
+      [{ code: 'custom', path: ['schedule', 'syncCron'], message: 'expected a 5-field cron that runs at most once an hour, such as "0 2 * * *"' }],
+      'request body',
+    );
+  }
+}
+
+export interface ClinicsDeps {
+  clinics: ClinicsRepository;
+  logger: ServiceLogger;
+}
+
+/**
+ * Clinics. The request body of POST carries the PIMS password: it is never logged, and answers
+ * never contain credentials. A new clinic's nightly sync is planned by the dispatcher's next tick
+ * (clinic_schedule_config.next_sync_at stays null until then).
+ */
+export function clinicsHandlers(deps: ClinicsDeps) {
+  const create: RouteHandler<typeof routes.create> = async (c) => {
+    const input = c.req.valid('json');
+    assertCron(input.schedule?.syncCron);
+    const { id } = await deps.clinics.create(input);
+    deps.logger.info({ clinicId: id, timezone: input.timezone, hasSchedule: input.schedule !== undefined }, 'clinic registered');
+    return c.json({ id }, 201);
+  };
+
+  const list: RouteHandler<typeof routes.list> = async (c) => {
+    const rows = await deps.clinics.list();
+    const body: z.infer<typeof ListClinicsOutput> = {
+      clinics: rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        timezone: r.timezone,
+        pimsProvider: r.pimsProvider,
+        ...(r.lastSync
+          ? {
+              lastSync: {
+                id: r.lastSync.id,
+                syncType: r.lastSync.syncType as 'full',
+                status: r.lastSync.status as 'completed',
+                startedAt: r.lastSync.startedAt ? r.lastSync.startedAt.toISOString() : null,
+                completedAt: r.lastSync.completedAt ? r.lastSync.completedAt.toISOString() : null,
+              },
+            }
+          : {}),
+      })),
+    };
+    return c.json(body, 200);
+  };
+
+  return { create, list };
+}

@@ -1,0 +1,8 @@
+import { createRouter } from '../../http/router';
+import { clinicsHandlers, type ClinicsDeps } from './handlers';
+import * as routes from './routes';
+
+export function clinicsRouter(deps: ClinicsDeps) {
+  const h = clinicsHandlers(deps);
+  return createRouter().openapi(routes.create, h.create).openapi(routes.list, h.list);
+}
