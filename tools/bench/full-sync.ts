@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { generateClinic, startSimulator } from '@pims/idexx-neo-sim';
-import { ClinicsRepository } from '@pims/sync-data-access';
+import { createRepositories } from '@pims/pims-sync';
 import { generateEncryptionKey, parseEncryptionKey } from '@pims/util';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,7 +30,7 @@ export async function benchFullSync(pool: pg.Pool, connectionString: string, opt
   const sim = await startSimulator({ port: 0, now, scenario: { clinics: [clinic] } });
   try {
     const keyText = generateEncryptionKey();
-    const clinics = new ClinicsRepository(pool, parseEncryptionKey(keyText));
+    const { clinics } = createRepositories(pool, parseEncryptionKey(keyText));
     const { id: clinicId } = await clinics.create({
       name: 'Bench Clinic',
       timezone: 'America/New_York',

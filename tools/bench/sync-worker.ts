@@ -6,8 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createPool } from '@pims/db';
 import { createIdexxNeoProvider } from '@pims/idexx-neo';
-import { createPimsRegistry } from '@pims/pims';
-import { SyncOrchestrator } from '@pims/sync-data-access';
+import { createOrchestrator, createRepositories } from '@pims/pims-sync';
 import { parseEncryptionKey } from '@pims/util';
 
 function rssOfTree(pid: number): number {
@@ -40,7 +39,9 @@ function rssOfTree(pid: number): number {
 
 const pool = createPool(process.env.DATABASE_URL!, { max: 10 });
 const provider = createIdexxNeoProvider({ chromiumPath: process.env.CHROMIUM_PATH || undefined });
-const orchestrator = new SyncOrchestrator({ pool, registry: createPimsRegistry([provider]), credentialsKey: parseEncryptionKey(process.env.CREDENTIALS_KEY!) });
+const credentialsKey = parseEncryptionKey(process.env.CREDENTIALS_KEY!);
+// Built as pims-sync builds it (its composition root), without the queue: this process runs the syncs itself.
+const orchestrator = createOrchestrator({ pool, credentialsKey, repositories: createRepositories(pool, credentialsKey), providers: [provider] });
 let peakNode = 0;
 let peakTree = 0;
 const sampler = setInterval(() => {
