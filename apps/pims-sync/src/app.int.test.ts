@@ -105,13 +105,13 @@ describe('POST /api/clinics and GET /api/clinics', () => {
     expect((await h.audits.findActive(id)).length).toBe(0);
   });
 
-  it('uses the clinic cron and time zone when given', async () => {
+  it('uses the clinic cron, time zone and catch-up window when given', async () => {
     const id = await newClinic({
       name: 'Tokyo Clinic',
       timezone: 'Asia/Tokyo',
-      schedule: { openTime: '09:00', closeTime: '17:00', daysOfWeek: [1, 2, 3, 4, 5, 6], slotDurationMinutes: 20, capacity: 3, syncCron: '30 3 * * *' },
+      schedule: { openTime: '09:00', closeTime: '17:00', daysOfWeek: [1, 2, 3, 4, 5, 6], slotDurationMinutes: 20, capacity: 3, syncCron: '30 3 * * *', catchUpHours: 2 },
     });
-    expect(await nightly(id)).toMatchObject([{ sync_enabled: true, sync_cron: '30 3 * * *', timezone: 'Asia/Tokyo', next_sync_at: null }]);
+    expect(await nightly(id)).toMatchObject([{ sync_enabled: true, sync_cron: '30 3 * * *', timezone: 'Asia/Tokyo', next_sync_at: null, catch_up_hours: 2 }]);
     await h.services.dispatcher.tick(new Date());
     const [row] = await nightly(id);
     expect(localTime(row.next_sync_at, 'Asia/Tokyo')).toBe('03:30');
@@ -159,6 +159,8 @@ describe('POST /api/clinics and GET /api/clinics', () => {
     ['capacity 0', clinicInput({ schedule: { capacity: 0 } })],
     ['unknown schedule field', clinicInput({ schedule: { lunch: '12:00' } })],
     ['bad cron', clinicInput({ schedule: { syncCron: 'every night at two' } })],
+    ['catch-up window of a day', clinicInput({ schedule: { catchUpHours: 24 } })],
+    ['catch-up window not whole hours', clinicInput({ schedule: { catchUpHours: 1.5 } })],
   ];
   for (const [what, body] of bad) {
     it(`answers 400 validation_error with issues: ${what}`, async () => {

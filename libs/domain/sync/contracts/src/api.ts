@@ -108,6 +108,8 @@ export const ClinicScheduleInput = z
     capacity: z.number().int().min(1).max(100).default(2),
     /** Cron of the daily full sync, in the clinic's time zone (default 02:00 every day). */
     syncCron: SyncCron.optional(),
+    /** A nightly run missed (no worker up) still runs within this many hours of its time (default 6). */
+    catchUpHours: z.number().int().min(0).max(23).optional(),
   })
   .refine((s) => s.closeTime > s.openTime, { message: 'closeTime must be after openTime', path: ['closeTime'] })
   .refine((s) => new Set(s.daysOfWeek).size === s.daysOfWeek.length, { message: 'daysOfWeek has duplicates', path: ['daysOfWeek'] });

@@ -1,6 +1,7 @@
 import { withTransaction, type Pool } from '@pims/db';
 import { decryptSecret, encryptSecret } from '@pims/util';
 import type { PimsCredentials, PimsProviderName } from '@pims/pims';
+import { DEFAULT_CATCH_UP_HOURS } from '../services/nightly-schedule';
 
 export interface ClinicScheduleConfig {
   openTime: string; // 'HH:MM:SS'
@@ -41,6 +42,8 @@ export interface NewClinic {
     slotDurationMinutes: number;
     capacity: number;
     syncCron?: string;
+    /** Hours after its time a missed nightly run still runs (DEFAULT_CATCH_UP_HOURS when left out). */
+    catchUpHours?: number;
   };
 }
 
@@ -66,8 +69,8 @@ export class ClinicsRepository {
       const s = input.schedule;
       await client.query(
         `insert into public.clinic_schedule_config
-           (clinic_id, open_time, close_time, days_of_week, slot_duration_minutes, default_capacity, timezone, sync_cron, has_business_hours)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+           (clinic_id, open_time, close_time, days_of_week, slot_duration_minutes, default_capacity, timezone, sync_cron, has_business_hours, catch_up_hours)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           id,
           s?.openTime ?? '08:00',
@@ -78,6 +81,7 @@ export class ClinicsRepository {
           input.timezone,
           s?.syncCron ?? DEFAULT_CRON,
           s !== undefined,
+          s?.catchUpHours ?? DEFAULT_CATCH_UP_HOURS,
         ],
       );
       return { id };
