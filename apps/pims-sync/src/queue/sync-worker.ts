@@ -6,7 +6,7 @@ import type { SyncService } from '../services/sync-service';
 import { errFields, withLogContext, type ServiceLogger } from '../logger';
 import { RUN_QUEUE, type RunJobData } from './boss';
 import type { Recovery } from './recovery';
-import type { RunLeases } from './run-lease';
+import { isSyncId, type Lease, type RunLeases } from './run-lease';
 
 /** What a worker needs from the orchestrator (SyncOrchestrator satisfies it). */
 export interface SyncRunner {
@@ -30,10 +30,11 @@ interface Running {
 
 /**
  * The pg-boss consumers of the run queue: `concurrency` workers with batchSize 1 in this process.
- * A job carries {syncId}; the audit row says what to do with it:
- *   - queued: run it under a run lease (see run-lease.ts);
- *   - in_progress: the job came back after its worker died (pg-boss expiry) -> recover it, unless
- *     its lease is still held (the run outlived the job's expiry and is still going);
+ * A job carries {syncId}. The worker takes the sync's run lease first (see run-lease.ts), then
+ * the audit row says what to do with it:
+ *   - queued: run it, under that lease;
+ *   - in_progress: the job came back after its worker died (pg-boss expiry) -> recover it; when
+ *     the lease is held elsewhere, the run outlived the job's expiry and is still going;
  *   - finished or cancelled: nothing to do.
  * Transient failures (AppError with retryable: true) are retried as new attempts with exponential
  * backoff; other failures are final.
@@ -120,35 +121,48 @@ export class SyncWorkers {
 
   async handle(job: PgBoss.JobWithMetadata<RunJobData>): Promise<void> {
     const { syncId } = job.data;
-    const audit = await this.deps.audits.findById(syncId);
-    if (!audit) {
+    if (!isSyncId(syncId)) {
       this.deps.logger.warn({ syncId, jobId: job.id }, 'job for an unknown sync; dropped');
       return;
     }
-    await withLogContext({ syncId, clinicId: audit.clinicId }, () => this.handleAudit(job, audit));
-  }
-
-  private async handleAudit(job: PgBoss.JobWithMetadata<RunJobData>, audit: SyncAudit): Promise<void> {
-    const syncId = audit.id;
-    const log = this.deps.logger.child({ syncId, clinicId: audit.clinicId, jobId: job.id });
-    if (audit.status === 'in_progress') {
-      if (await this.deps.leases.isHeld(syncId)) {
-        log.warn({ retryCount: job.retryCount }, 'job delivered again while its run is still going (it outlived the job expiry); left to that run');
+    // The lease first, before anything else: from moments after pg-boss handed this process the
+    // job until the run ended, the lease says this process is alive (recovery takes a job that
+    // has been active for a while with a free lease for one whose worker died before starting).
+    const lease = await this.deps.leases.acquire(syncId);
+    try {
+      const audit = await this.deps.audits.findById(syncId);
+      if (!audit) {
+        this.deps.logger.warn({ syncId, jobId: job.id }, 'job for an unknown sync; dropped');
         return;
       }
-      await this.deps.recovery.recoverLost(audit, 'The worker running this sync stopped before it finished (its job was delivered again)');
-      return;
+      await withLogContext({ syncId, clinicId: audit.clinicId }, () => this.handleAudit(job, audit, lease));
+    } finally {
+      await lease?.release();
     }
-    if (audit.status !== 'queued') {
+  }
+
+  /** `lease`: this process's hold on the sync's run lease, or null when another session holds it (handle releases it; a run releases it as it ends). */
+  private async handleAudit(job: PgBoss.JobWithMetadata<RunJobData>, audit: SyncAudit, lease: Lease | null): Promise<void> {
+    const syncId = audit.id;
+    const log = this.deps.logger.child({ syncId, clinicId: audit.clinicId, jobId: job.id });
+    if (audit.status !== 'queued' && audit.status !== 'in_progress') {
       log.info({ status: audit.status }, 'sync already ended; nothing to run');
       return;
     }
-    if (this.stopping) throw new AppError('shutdown', 'This worker is shutting down', { retryable: true });
-    const lease = await this.deps.leases.acquire(syncId);
     if (!lease) {
-      log.warn('another worker holds this sync; skipped');
+      if (audit.status === 'in_progress') {
+        log.warn({ retryCount: job.retryCount }, 'job delivered again while its run is still going (it outlived the job expiry); left to that run');
+      } else {
+        log.warn('another process holds this sync (it is starting or recovering it); skipped');
+      }
       return;
     }
+    if (audit.status === 'in_progress') {
+      // This process holds the lease, so the run that set it in progress is gone.
+      await this.deps.recovery.recoverLost(audit, 'The worker running this sync stopped before it finished (its job was delivered again)');
+      return;
+    }
+    if (this.stopping) throw new AppError('shutdown', 'This worker is shutting down', { retryable: true });
     const entry: Running = { syncId, controller: new AbortController(), duringShutdown: false, done: Promise.resolve() };
     let settle!: () => void;
     entry.done = new Promise<void>((r) => (settle = r));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import PgBoss from 'pg-boss';
 import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
 import { startSimulator, type Simulator } from '@pims/idexx-neo-sim';
 import {
@@ -14,10 +15,12 @@ import {
   waitFor,
   type ServiceChild,
 } from '../testing/e2e';
+import { RUN_QUEUE } from './boss';
 
 /**
  * Fault: the worker process running a sync is killed with SIGKILL in the middle of it. A second
  * worker process recovers the sync (worker_lost + a new linked attempt) and finishes the work.
+ * Also: a worker that dies after taking a job but before starting its sync.
  */
 
 const secrets = testSecrets();
@@ -154,5 +157,44 @@ describe('a worker killed mid-sync', () => {
     expect(done.status).toBe('completed');
     expect((await q(`select count(*)::int as n, count(distinct external_id)::int as d from public.cases where clinic_id = $1`, [clinicId]))[0]).toEqual({ n: 40, d: 40 });
     expect(children.flatMap((c) => c.lines).join('\n')).not.toContain(SIM_PASSWORD);
+  });
+  it('a worker that took the job and died before starting the sync: the recovery sweep of another process recovers it within the stale window', async () => {
+    const workerD = children.find((c) => c.name === 'worker-d')!;
+    expect(await workerD.stop()).toBe(0); // no worker takes the job before the "dead" one does
+    const trig = await api('POST', '/api/sync/full', { clinicId });
+    expect(trig.status).toBe(202);
+    const syncId = trig.body.syncId as string;
+    // The job's expiry as in production (2 h), not this file's 20 s: pg-boss delivering it again
+    // must not be what rescues it.
+    await q(`update pgboss.job set expire_in = interval '2 hours' where name = $1 and id = $2`, [RUN_QUEUE, syncId]);
+
+    // The dead worker: it takes the job from pg-boss and is gone before it takes the run lease.
+    const dead = new PgBoss({ connectionString: db.connectionString, schedule: false, supervise: false, migrate: false });
+    await dead.start();
+    try {
+      expect((await dead.fetch(RUN_QUEUE)).map((j) => j.id)).toEqual([syncId]);
+    } finally {
+      await dead.stop({ graceful: false, wait: true, timeout: 1000 });
+    }
+    expect(await q(`select state from pgboss.job where name = $1 and id = $2`, [RUN_QUEUE, syncId])).toEqual([{ state: 'active' }]);
+    expect((await api('GET', `/api/sync/${syncId}`)).body.status).toBe('queued');
+    expect((await api('POST', '/api/sync/inbound', { clinicId })).status).toBe(409); // the clinic is blocked meanwhile
+
+    const workerE = spawnService('worker-e', env({ PIMS_SYNC_ROLE: 'worker', PIMS_SYNC_STALE_SECONDS: '5' }));
+    children.push(workerE);
+    const lost = await waitFor('the taken sync to be recovered', async () => {
+      const a = (await api('GET', `/api/sync/${syncId}`)).body;
+      return a.status !== 'queued' ? a : null;
+    }, 90_000);
+    expect(lost).toMatchObject({ status: 'failed', errorCode: 'worker_lost', attempt: 1, startedAt: null });
+    const retry = await waitFor('its new attempt to finish', async () => {
+      const rows = await q(`select id, status, attempt from public.case_sync_audits where retry_of = $1`, [syncId]);
+      return rows[0] && !['queued', 'in_progress'].includes(rows[0].status) ? rows[0] : null;
+    }, 90_000);
+    expect(retry).toMatchObject({ status: 'completed', attempt: 2 });
+    expect(jsonLines(workerE.lines).some((l) => l.syncId === retry.id && l.msg === 'sync starting')).toBe(true);
+    expect(jsonLines(workerE.lines).some((l) => l.syncId === syncId && l.msg === 'sync starting')).toBe(false);
+    expect((await q(`select count(*)::int as n from public.case_sync_audits where status in ('queued', 'in_progress')`))[0].n).toBe(0);
+    expect((await q(`select count(*)::int as n, count(distinct external_id)::int as d from public.cases where clinic_id = $1`, [clinicId]))[0]).toEqual({ n: 40, d: 40 });
   });
 });

@@ -186,17 +186,25 @@ export class AuditsRepository {
   }
 
   /**
-   * A sync whose worker died: marked failed with worker_lost so it never stays in progress.
-   * Guarded on the status it was seen in. Returns true when this call marked it.
+   * A sync whose worker died: it never stays queued or in progress. Marked failed with worker_lost
+   * (then the caller may queue a new attempt), or `cancelled` when a cancel was requested: the
+   * cancel is honoured, never turned into a retry. One guarded statement decides both, so a cancel
+   * that lands meanwhile is seen. Returns the status it ended with, or null when it had already
+   * ended (finished, or recovered by another process).
    */
-  async markLost(id: string, message = 'The worker running this sync stopped before it finished'): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `update public.case_sync_audits set status = 'failed', error_code = 'worker_lost', error_message = $2,
+  async markLost(id: string, message = 'The worker running this sync stopped before it finished'): Promise<'failed' | 'cancelled' | null> {
+    const { rows } = await this.pool.query<{ status: 'failed' | 'cancelled' }>(
+      `update public.case_sync_audits set
+         status = case when cancel_requested_at is null then 'failed' else 'cancelled' end,
+         error_code = case when cancel_requested_at is null then 'worker_lost' else 'cancelled' end,
+         error_message = case when cancel_requested_at is null then $2
+                              else 'Cancelled by request (its worker stopped before it reached a safe point)' end,
          current_phase = null, completed_at = now()
-       where id = $1 and status in ('queued', 'in_progress')`,
+       where id = $1 and status in ('queued', 'in_progress')
+       returning status`,
       [id, message],
     );
-    return (rowCount ?? 0) > 0;
+    return rows[0]?.status ?? null;
   }
 
   /**
@@ -211,6 +219,15 @@ export class AuditsRepository {
       [id, error.code, error.message],
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  /** Queued syncs created more than the given age ago, oldest first (recovery checks their jobs). */
+  async findQueuedOlderThan(seconds: number): Promise<SyncAudit[]> {
+    const { rows } = await this.pool.query(
+      `${SELECT} where a.status = 'queued' and a.created_at < now() - make_interval(secs => $1) order by a.created_at, a.id`,
+      [seconds],
+    );
+    return rows.map(toAudit);
   }
 
   /** Running syncs whose heartbeat is older than the given age. */
