@@ -5,7 +5,18 @@ import { todayIn } from '@pims/util';
 import { dashboardPage, errorPage, loginPage, mfaPage, schedulePage } from './html';
 import { minutesBetweenLocal, toClinicLocal } from './local-time';
 import type { Clinic } from './model';
-import { classify } from './stats';
+import { routeKind } from './stats';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  createAppointment,
+  createClient,
+  createPatient,
+  deleteAppointment,
+  duplicateCheck,
+  searchClients,
+  searchPatients,
+  type NeoAnswer,
+} from './neo-writes';
 import type { SimState } from './state';
 import {
   appointmentDetail,
@@ -41,6 +52,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Compares a sent token with the session's in constant time. */
+function tokensEqual(sent: string | undefined, expected: string): boolean {
+  if (!sent || expected === '') return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS]', 'YYYY-MM-DDTHH:MM[:SS]' or an ISO instant with an offset. */
 function parseRangeParam(value: string | undefined, zone: string): string | null {
   if (!value) return null;
@@ -63,7 +82,8 @@ export function createSimApp(state: SimState): Hono<SimEnv> {
       return next();
     }
     // Neo routes: count, then apply the faults, then serve.
-    const endpoint = classify(c.req.method, path);
+    const kind = routeKind(c.req.method, path);
+    const endpoint = kind.counter;
     let company = state.sessionCompany(getCookie(c, SESSION_COOKIE));
     if (endpoint === 'login') {
       const body = await c.req.parseBody();
@@ -79,7 +99,7 @@ export function createSimApp(state: SimState): Hono<SimEnv> {
       state.stats.error(company);
       return c.html(errorPage(503), 503);
     }
-    if (endpoint && endpoint !== 'login') {
+    if (kind.json) {
       const verdict = state.faults.judgeJson();
       if (verdict === 'rate_limited') {
         state.stats.rateLimited(company);
@@ -91,6 +111,14 @@ export function createSimApp(state: SimState): Hono<SimEnv> {
       }
     }
     await next();
+    if (kind.write && c.res.status >= 200 && c.res.status < 300 && state.faults.losesAnswer(path)) {
+      // commitThenFail: the write is done; its answer is "lost" on the way back.
+      c.res = undefined;
+      c.res = new Response(errorPage(502), {
+        status: 502,
+        headers: { 'content-type': 'text/html; charset=UTF-8', 'cache-control': 'no-store' },
+      });
+    }
     if (c.res.status >= 500) state.stats.error(company);
   });
 
@@ -160,10 +188,16 @@ export function createSimApp(state: SimState): Hono<SimEnv> {
 
   // ---- pages ---------------------------------------------------------------------------------
 
+  /** What a logged-in page shows of its session (the CSRF meta token, the user's name). */
+  const pageSession = (c: Ctx, clinic: Clinic) => ({
+    csrfToken: state.liveSession(getCookie(c, SESSION_COOKIE))?.csrfToken ?? '',
+    userName: clinic.userDisplayName,
+  });
+
   app.get('/dashboard', (c) => {
     const clinic = session(c);
     if (clinic instanceof Response) return clinic;
-    return c.html(dashboardPage(clinic, todayIn(clinic.timezone, state.clock)));
+    return c.html(dashboardPage(clinic, todayIn(clinic.timezone, state.clock), pageSession(c, clinic)));
   });
 
   app.get('/schedule', (c) => {
@@ -173,7 +207,7 @@ export function createSimApp(state: SimState): Hono<SimEnv> {
     const asked = c.req.query('date');
     const date =
       asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) && toClinicLocal(`${asked} 00:00:00`, 'UTC') ? asked : today;
-    return c.html(schedulePage(clinic, date, today));
+    return c.html(schedulePage(clinic, date, today, pageSession(c, clinic)));
   });
 
   // ---- JSON endpoints ------------------------------------------------------------------------
@@ -216,6 +250,97 @@ export function createSimApp(state: SimState): Hono<SimEnv> {
     const k = clinic.consultations.get(c.req.param('id'));
     if (!k) return c.json({ error: 'Not found' }, 404);
     return c.json(consultationPage(clinic, k));
+  });
+
+  // ---- searches and writes (docs/idexx-neo-wire.md, "Writes") ------------------------------------
+
+  /**
+   * A write's clinic: a live session (else the expired-session answer), `X-Requested-With:
+   * XMLHttpRequest`, and `X-CSRF-Token` equal to the session's meta token (else 403).
+   */
+  const writer = (c: Ctx): Clinic | Response => {
+    const live = state.liveSession(getCookie(c, SESSION_COOKIE));
+    if (!live) return wantsJson(c) ? renderLogin(c) : c.redirect('/login/', 302);
+    if ((c.req.header('x-requested-with') ?? '').toLowerCase() !== 'xmlhttprequest')
+      return c.json({ success: false, error: 'Invalid request: X-Requested-With is required' }, 403);
+    if (!tokensEqual(c.req.header('x-csrf-token'), live.csrfToken))
+      return c.json({ success: false, error: 'Invalid CSRF token' }, 403);
+    return live.clinic;
+  };
+  const answer = (c: Ctx, a: NeoAnswer) => c.json(a.body, a.status);
+  const jsonBody = async (c: Ctx): Promise<{ ok: true; value: unknown } | { ok: false }> => {
+    const text = await c.req.text();
+    if (!text.trim()) return { ok: true, value: {} };
+    try {
+      return { ok: true, value: JSON.parse(text) as unknown };
+    } catch {
+      return { ok: false };
+    }
+  };
+  const notJson = (c: Ctx) => c.json({ success: false, error: 'The request body must be JSON' }, 400);
+
+  app.get('/search/patients', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    const limit = Number(c.req.query('limit') ?? '100');
+    return c.json(
+      searchPatients(clinic, c.req.query('q') ?? '', {
+        limit: Number.isFinite(limit) ? limit : 100,
+        suggested: c.req.query('suggested') !== 'false',
+      }),
+    );
+  });
+
+  app.get('/clients/search', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    return c.json(searchClients(clinic, c.req.query('term') ?? ''));
+  });
+
+  app.get('/clients/duplicateCheck', (c) => {
+    const clinic = session(c);
+    if (clinic instanceof Response) return clinic;
+    return c.json(
+      duplicateCheck(clinic, {
+        firstName: c.req.query('firstName'),
+        lastName: c.req.query('lastName'),
+        homePhone: c.req.query('homePhone'),
+      }),
+    );
+  });
+
+  app.post('/clients/create', async (c) => {
+    const clinic = writer(c);
+    if (clinic instanceof Response) return clinic;
+    const body = await jsonBody(c);
+    return body.ok ? answer(c, createClient(clinic, body.value)) : notJson(c);
+  });
+
+  app.post('/patients/create', async (c) => {
+    const clinic = writer(c);
+    if (clinic instanceof Response) return clinic;
+    const body = await jsonBody(c);
+    return body.ok ? answer(c, createPatient(clinic, body.value)) : notJson(c);
+  });
+
+  app.post('/appointments/create', async (c) => {
+    const clinic = writer(c);
+    if (clinic instanceof Response) return clinic;
+    // A form post (multipart/form-data, or url-encoded); any other body carries no fields.
+    const type = (c.req.header('content-type') ?? '').toLowerCase();
+    const fields =
+      type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')
+        ? await c.req.parseBody()
+        : {};
+    return answer(c, createAppointment(clinic, fields, state.clock.now()));
+  });
+
+  app.post('/appointments/delete/:id', async (c) => {
+    const clinic = writer(c);
+    if (clinic instanceof Response) return clinic;
+    const body = await jsonBody(c);
+    if (!body.ok) return notJson(c);
+    return answer(c, deleteAppointment(clinic, c.req.param('id'), body.value, state.clock.now()));
   });
 
   app.notFound((c) => (wantsJson(c) ? c.json({ error: 'Not found' }, 404) : c.html(errorPage(404), 404)));

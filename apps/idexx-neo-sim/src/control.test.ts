@@ -20,6 +20,15 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
+/** The write-side counters, none of which this test's requests touch. */
+const NO_WRITES = {
+  createAppointment: 0,
+  deleteAppointment: 0,
+  searchPatients: 0,
+  createClient: 0,
+  createPatient: 0,
+};
+
 const range = '/appointments/getCalendarEventData?start=2026-11-20 00:00:00&end=2026-11-21 00:00:00';
 
 describe('stats', () => {
@@ -52,6 +61,7 @@ describe('stats', () => {
         getAppointmentView: 3,
         getAppointment: 1,
         consultationPageData: 2,
+        ...NO_WRITES,
       },
       logins: 2,
       errors: 1,
@@ -64,6 +74,7 @@ describe('stats', () => {
             getAppointmentView: 2,
             getAppointment: 1,
             consultationPageData: 1,
+            ...NO_WRITES,
           },
           logins: 1,
           errors: 1,
@@ -76,6 +87,7 @@ describe('stats', () => {
             getAppointmentView: 0,
             getAppointment: 0,
             consultationPageData: 1,
+            ...NO_WRITES,
           },
           logins: 1,
           errors: 0,
@@ -91,6 +103,7 @@ describe('stats', () => {
         getAppointmentView: 0,
         getAppointment: 0,
         consultationPageData: 0,
+        ...NO_WRITES,
       },
       logins: 0,
       errors: 0,

@@ -5,6 +5,7 @@ import { todayIn } from '@pims/util';
 import { FaultsSchema } from './faults';
 import { parseScenario, formatIssues } from './scenario';
 import { SimError, type SimState } from './state';
+import { clinicAppointments } from './wire';
 
 /** The control API (/__sim/*), open only to loopback callers. Answers 200 JSON or 400 {error}. */
 
@@ -73,6 +74,16 @@ export function controlRoutes(state: SimState): Hono<{ Bindings: HttpBindings }>
         consultations: c.consultations.size,
       })),
     })),
+  );
+
+  ctl.get(
+    '/clinics/:companyId/appointments',
+    handle((c) => {
+      const id = String(c.req.param('companyId'));
+      const clinic = state.clinics.get(id);
+      if (!clinic) throw new SimError(`Unknown clinic ${id}`);
+      return clinicAppointments(clinic);
+    }),
   );
 
   ctl.delete(

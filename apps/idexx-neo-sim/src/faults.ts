@@ -16,6 +16,11 @@ export const FaultsSchema = z.strictObject({
   failPaths: z.array(z.string().min(1)).optional(),
   /** The calendar serves these appointments without their `start` (a record the client cannot read). */
   malformedIds: z.array(z.string().min(1)).optional(),
+  /**
+   * A write (POST of a Neo write endpoint) whose path contains one of these substrings is carried out,
+   * then answered 502 as if the answer was lost on the way back.
+   */
+  commitThenFail: z.array(z.string().min(1)).optional(),
   /** Seed of the random draws (error choice, jitter); the same seed gives the same sequence. */
   seed: z.union([z.string(), z.number()]).optional(),
 });
@@ -28,7 +33,7 @@ export class FaultState {
 
   set(config: Faults): void {
     this.config = { ...config };
-    for (const k of ['failPaths', 'malformedIds'] as const) {
+    for (const k of ['failPaths', 'malformedIds', 'commitThenFail'] as const) {
       if (config[k] === undefined) delete this.config[k];
       else this.config[k] = [...config[k]];
     }
@@ -51,7 +56,12 @@ export class FaultState {
     return (this.config.failPaths ?? []).some((s) => path.includes(s));
   }
 
-  /** Decides the fate of one JSON request: 'rate_limited', an error status, or null (served). */
+  /** Whether a carried-out write on this path is answered 502 (commitThenFail). */
+  losesAnswer(path: string): boolean {
+    return (this.config.commitThenFail ?? []).some((s) => path.includes(s));
+  }
+
+  /** Decides the fate of one JSON request (reads, searches and writes alike), before it is served: 'rate_limited', an error status, or null (served). */
   judgeJson(): 'rate_limited' | 500 | 502 | 503 | null {
     this.jsonCount += 1;
     const every = this.config.rateLimitEvery;

@@ -46,8 +46,19 @@ ${body}
 `;
 }
 
-function header(clinic: Clinic): string {
+/** What a logged-in page shows of its session: the CSRF token (in a meta tag) and the user's name. */
+export interface PageSession {
+  csrfToken: string;
+  userName: string;
+}
+
+function sessionHead(s: PageSession): string {
+  return `\n<meta name="csrf-token" content="${escapeHtml(s.csrfToken)}">`;
+}
+
+function header(clinic: Clinic, s: PageSession): string {
   return `<header class="neo-header"><span class="neo-logo">IDEXX Neo</span><span id="clinic_name">${escapeHtml(clinic.name)}</span>
+<span id="current_user" class="neo-user">${escapeHtml(s.userName)}</span>
 <nav><a href="/dashboard">Dashboard</a> &middot; <a href="/schedule" id="nav_schedule">Schedule</a> &middot; <a href="/logout">Log out</a></nav></header>`;
 }
 
@@ -97,20 +108,21 @@ ${error ? `<div class="alert alert-danger" id="mfa_error">${escapeHtml(error)}</
   );
 }
 
-export function dashboardPage(clinic: Clinic, today: string): string {
+export function dashboardPage(clinic: Clinic, today: string, session: PageSession): string {
   return page(
     `Dashboard - ${clinic.name} - IDEXX Neo`,
-    `${header(clinic)}
+    `${header(clinic, session)}
 <main><div id="dashboard_shell" data-company-id="${escapeHtml(clinic.companyId)}">
 <h1>${escapeHtml(clinic.name)}</h1>
 <p>Welcome back. Today is <span id="dashboard_today">${escapeHtml(today)}</span>.</p>
 <ul><li><a href="/schedule">Open the schedule</a></li></ul>
 </div></main>`,
+    sessionHead(session),
   );
 }
 
 /** The schedule: a day view whose own script fetches the calendar JSON and renders it (as Neo's FullCalendar does). */
-export function schedulePage(clinic: Clinic, date: string, today: string): string {
+export function schedulePage(clinic: Clinic, date: string, today: string, session: PageSession): string {
   const script = `
 (function () {
   var shell = document.getElementById('schedule_shell');
@@ -184,13 +196,14 @@ export function schedulePage(clinic: Clinic, date: string, today: string): strin
 `;
   return page(
     `Schedule - ${clinic.name} - IDEXX Neo`,
-    `${header(clinic)}
+    `${header(clinic, session)}
 <main id="schedule_shell" data-date="${escapeHtml(date)}" data-today="${escapeHtml(today)}">
 <div class="toolbar"><button id="prev_day" class="btn" type="button">&lsaquo;</button><button id="today_btn" class="btn" type="button">Today</button><button id="next_day" class="btn" type="button">&rsaquo;</button><h2 id="schedule_date"></h2></div>
 <div id="schedule_error" class="alert alert-danger" hidden></div>
 <div id="calendar" class="fc" aria-busy="true"><p class="loading">Loading&hellip;</p></div>
 </main>
 <script>${script}</script>`,
+    sessionHead(session),
   );
 }
 

@@ -1,5 +1,5 @@
 /** @pims/idexx-neo-sim: a server imitating the IDEXX Neo web application, for tests and demos. */
-export { startSimulator, type Simulator, type StartSimulatorOptions } from './server';
+export { startSimulator, type Simulator, type SimAppointment, type StartSimulatorOptions } from './server';
 export { createSimApp } from './app';
 export {
   SimState,
@@ -44,7 +44,14 @@ export {
   type ScenarioStatus,
 } from './scenario';
 export { FaultsSchema, type Faults } from './faults';
-export { ENDPOINTS, type SimStats, type Counters, type Endpoint } from './stats';
+export {
+  ENDPOINTS,
+  WRITE_ENDPOINTS,
+  type SimStats,
+  type Counters,
+  type Endpoint,
+  type WriteEndpoint,
+} from './stats';
 export { NEO_STATUS_WORDS, neoStatusWord } from './wire';
 export { isLoopbackAddress } from './control';
 export { readSimEnv, DEFAULT_SIM_PORT, type SimEnv } from './env';

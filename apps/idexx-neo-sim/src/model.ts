@@ -27,8 +27,12 @@ export interface Client {
   email: string | null;
 }
 
+/** Where an appointment came from: the scenario (or the control API), or a write through Neo's endpoints. */
+export type AppointmentOrigin = 'scenario' | 'created';
+
 export interface Appointment {
   id: string;
+  origin: AppointmentOrigin;
   start: LocalDateTime;
   end: LocalDateTime;
   durationMinutes: number;
@@ -74,6 +78,38 @@ export interface Consultation {
   updatedAt: LocalDateTime | null;
 }
 
+/** An entry of one of Neo's pick lists (species, breed, gender), as the patient form posts it. */
+export interface PickListValue {
+  id: string | null;
+  name: string;
+}
+
+/** A client (owner) of the clinic's register: those of the scenario's appointments and those created. */
+export interface ClientRecord {
+  id: string;
+  origin: AppointmentOrigin;
+  title: string | null;
+  firstName: string;
+  lastName: string;
+  homePhone: string | null;
+  workPhone: string | null;
+  mobilePhone: string | null;
+  email: string | null;
+  address1: string | null;
+}
+
+/** A patient of the clinic's register, with its owner's id. */
+export interface PatientRecord {
+  id: string;
+  origin: AppointmentOrigin;
+  name: string;
+  species: PickListValue | null;
+  breed: PickListValue | null;
+  gender: PickListValue | null;
+  dob: string | null;
+  clientId: string | null;
+}
+
 export interface AppointmentType {
   id: string;
   name: string;
@@ -96,6 +132,66 @@ export interface Clinic {
   appointmentTypes: AppointmentType[];
   appointments: Map<string, Appointment>;
   consultations: Map<string, Consultation>;
+  /** The name Neo shows for the logged-in user; `booked_by` of appointments created through a session. */
+  userDisplayName: string;
+  clients: Map<string, ClientRecord>;
+  patients: Map<string, PatientRecord>;
+}
+
+export const DEFAULT_USER_DISPLAY_NAME = 'PIMS Sync';
+
+/** Neo's species list (ids as the patient form posts them); other names are kept with no id. */
+export const SPECIES: readonly PickListValue[] = [
+  { id: '1', name: 'Canine' },
+  { id: '2', name: 'Feline' },
+  { id: '3', name: 'Rabbit' },
+  { id: '4', name: 'Guinea Pig' },
+  { id: '5', name: 'Ferret' },
+  { id: '6', name: 'Avian' },
+  { id: '7', name: 'Reptile' },
+  { id: '8', name: 'Equine' },
+];
+
+export function speciesValue(name: string | null): PickListValue | null {
+  if (!name) return null;
+  return SPECIES.find((s) => s.name.toLowerCase() === name.toLowerCase()) ?? { id: null, name };
+}
+
+/** Adds an appointment's owner and pet to the clinic's register when it does not know them yet. */
+export function registerPeople(clinic: Clinic, a: Appointment): void {
+  const cl = a.client;
+  if (cl && !clinic.clients.has(cl.id)) {
+    clinic.clients.set(cl.id, {
+      id: cl.id,
+      origin: a.origin,
+      title: cl.title,
+      firstName: cl.firstName,
+      lastName: cl.lastName,
+      homePhone: cl.phone,
+      workPhone: null,
+      mobilePhone: null,
+      email: cl.email,
+      address1: null,
+    });
+  }
+  const p = a.patient;
+  if (p && !clinic.patients.has(p.id)) {
+    clinic.patients.set(p.id, {
+      id: p.id,
+      origin: a.origin,
+      name: p.name,
+      species: speciesValue(p.species),
+      breed: p.breed ? { id: null, name: p.breed } : null,
+      gender: null,
+      dob: null,
+      clientId: cl?.id ?? null,
+    });
+  }
+}
+
+/** The phone an appointment shows for a client of the register (mobile, else home, else work). */
+export function primaryPhone(c: ClientRecord): string | null {
+  return c.mobilePhone ?? c.homePhone ?? c.workPhone;
 }
 
 const TYPE_COLORS = [
@@ -143,6 +239,7 @@ export function resolveAppointment(
     a.start !== undefined ? toClinicLocal(a.start, zone)! : relativeLocal(a.day!, a.time!, zone, now);
   return {
     id: a.id,
+    origin: 'scenario',
     start,
     end: addMinutesLocal(start, a.durationMinutes),
     durationMinutes: a.durationMinutes,
@@ -220,7 +317,7 @@ export function resolveClinic(c: ClinicScenario, now: Date): Clinic {
   for (const a of c.appointments) appointments.set(a.id, resolveAppointment(a, zone, now));
   const consultations = new Map<string, Consultation>();
   for (const k of c.consultations) consultations.set(k.id, resolveConsultation(k, zone, now));
-  return {
+  const clinic: Clinic = {
     companyId: c.companyId,
     name: c.name ?? `Clinic ${c.companyId}`,
     username: c.username,
@@ -239,7 +336,12 @@ export function resolveClinic(c: ClinicScenario, now: Date): Clinic {
     appointmentTypes: deriveTypes(c, appointments),
     appointments,
     consultations,
+    userDisplayName: c.userDisplayName ?? DEFAULT_USER_DISPLAY_NAME,
+    clients: new Map(),
+    patients: new Map(),
   };
+  for (const a of appointments.values()) registerPeople(clinic, a);
+  return clinic;
 }
 
 /** The given appointment types, plus one for every other `type` name the appointments use. */

@@ -163,6 +163,8 @@ export const ClinicScenarioSchema = z
     mfa: z.boolean().default(false),
     /** Whether the login form shows the company_id field (see README: one form serves all clinics). */
     showCompanyId: z.boolean().default(true),
+    /** The logged-in user's name on Neo's pages, and `booked_by` of appointments created through a session. */
+    userDisplayName: z.string().trim().min(1).max(100).optional(),
   })
   .superRefine((c, ctx) => {
     const dup = (list: { id: string }[], what: string, key: string) => {

@@ -9,6 +9,10 @@ import { FaultsSchema, type Faults } from './faults';
 import { formatIssues, parseScenario, type ScenarioInput } from './scenario';
 import { SimState, type AppointmentPatch, type ConsultationPatch } from './state';
 import type { SimStats } from './stats';
+import { clinicAppointments } from './wire';
+
+/** One appointment of GET /__sim/clinics/:companyId/appointments. */
+export type SimAppointment = ReturnType<typeof clinicAppointments>['appointments'][number];
 
 export interface StartSimulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -45,6 +49,8 @@ export interface Simulator {
   removeAppointment(id: string, companyId?: string): void;
   /** Ends all sessions (of one clinic): the next JSON call answers as an expired session. */
   expireSessions(companyId?: string): number;
+  /** A clinic's appointments as the PIMS holds them now (as GET /__sim/clinics/:companyId/appointments). */
+  appointments(companyId: string): SimAppointment[];
   /** The underlying state, for advanced tests. */
   readonly state: SimState;
 }
@@ -103,6 +109,11 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
       state.removeAppointment(id, companyId);
     },
     expireSessions: (companyId) => state.expireSessions(companyId),
+    appointments(companyId) {
+      const clinic = state.clinics.get(companyId);
+      if (!clinic) throw new Error(`Unknown clinic ${companyId}`);
+      return clinicAppointments(clinic).appointments;
+    },
   };
 }
 

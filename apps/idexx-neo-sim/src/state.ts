@@ -11,6 +11,7 @@ import {
   resolveClinic,
   resolveWhen,
   appointmentForConsultation,
+  registerPeople,
   type Appointment,
   type Clinic,
   type Consultation,
@@ -33,6 +34,8 @@ const MAX_PENDING = 5_000;
 interface Session {
   companyId: string;
   createdAtMs: number;
+  /** The token the logged-in pages carry in `<meta name="csrf-token">`; every write must send it. */
+  csrfToken: string;
 }
 
 interface CsrfEntry {
@@ -229,19 +232,25 @@ export class SimState {
 
   createSession(companyId: string): string {
     const id = token(24);
-    this.sessions.set(id, { companyId, createdAtMs: Date.now() });
+    this.sessions.set(id, { companyId, createdAtMs: Date.now(), csrfToken: token(20) });
     trim(this.sessions);
     return id;
   }
 
   /** The live session's clinic, or null (unknown, expired by sessionTtlSeconds, clinic removed). */
   sessionClinic(id: string | undefined): Clinic | null {
+    return this.liveSession(id)?.clinic ?? null;
+  }
+
+  /** The live session's clinic and CSRF token, or null. */
+  liveSession(id: string | undefined): { clinic: Clinic; csrfToken: string } | null {
     if (!id) return null;
     const s = this.sessions.get(id);
     if (!s) return null;
     const ttl = this.faults.config.sessionTtlSeconds;
     if (ttl !== undefined && Date.now() - s.createdAtMs > ttl * 1000) return null;
-    return this.clinics.get(s.companyId) ?? null;
+    const clinic = this.clinics.get(s.companyId);
+    return clinic ? { clinic, csrfToken: s.csrfToken } : null;
   }
 
   /** The company a session cookie belongs to, expired or not (for stats). */
@@ -391,6 +400,7 @@ export class SimState {
       patch.updatedAt !== undefined
         ? this.resolveWhenOrThrow(patch.updatedAt, zone)
         : bumpTime(before, now, zone);
+    registerPeople(clinic, a);
     return { companyId: clinic.companyId, appointment: a, lastUpdatedAt: lastUpdatedAt(clinic, a) };
   }
 
@@ -407,6 +417,7 @@ export class SimState {
       throw new SimError(`unknown room "${spec.roomId}"`);
     const a = resolveAppointment(spec, clinic.timezone, this.clock.now());
     clinic.appointments.set(a.id, a);
+    registerPeople(clinic, a);
     return { companyId, appointment: a };
   }
 

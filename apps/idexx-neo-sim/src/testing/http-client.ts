@@ -32,6 +32,36 @@ export class NeoHttpClient {
     });
   }
 
+  /** The CSRF token of the session, as a logged-in page carries it (`<meta name="csrf-token">`). */
+  async csrfToken(page = '/dashboard'): Promise<string | null> {
+    const html = await (await this.get(page)).text();
+    return /<meta name="csrf-token" content="([^"]*)">/.exec(html)?.[1] ?? null;
+  }
+
+  /**
+   * A write as Neo's pages make it: JSON or a multipart form, with X-Requested-With and the CSRF
+   * token (`token: null` leaves the header out; `xhr: false` leaves X-Requested-With out).
+   */
+  write(
+    path: string,
+    body: { json: unknown } | { form: Record<string, string> },
+    opts: { token: string | null; xhr?: boolean },
+  ): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (opts.xhr !== false) headers['X-Requested-With'] = 'XMLHttpRequest';
+    if (opts.token !== null) headers['X-CSRF-Token'] = opts.token;
+    let payload: BodyInit;
+    if ('json' in body) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body.json);
+    } else {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(body.form)) form.set(k, v);
+      payload = form;
+    }
+    return this.request(path, { method: 'POST', headers, body: payload });
+  }
+
   async loginForm(): Promise<{ html: string; csrf: string; se: string }> {
     const res = await this.get('/login/');
     const html = await res.text();
