@@ -6,3 +6,8 @@ export * from './services/sync-orchestrator';
 export { WRITE_BATCH, caseFromAppointment } from './phases/backward-inbound.phase';
 export * from './repositories/nightly-schedules.repository';
 export * from './services/nightly-schedule';
+export * from './repositories/bookings.repository';
+export * from './bookings/booking.service';
+export { isUuid } from './bookings/booking-input';
+export * from './bookings/confirmation-number';
+export * from './bookings/phone';

@@ -29,9 +29,18 @@ export class ScheduleRepository {
   /**
    * Makes the window's slots exactly the given grid: inserts new ones, updates changed ones,
    * deletes slots no longer in the grid (their appointments' slot_id becomes null). Unchanged rows
-   * are not written. Returns counts.
+   * are not written. A slot out of the grid that holds a live booking (confirmed, or a hold) is not
+   * deleted but retired: capacity 0, so it takes no new booking while its bookings keep their seat
+   * and stay counted; it opens again if the grid brings it back. The candidates are locked first, so
+   * a booking that took a seat in one meanwhile (under that slot's lock) is seen. Returns counts.
    */
-  async replaceSlots(clinicId: string, fromDate: string, toDate: string, slots: SlotRow[], db: Queryable = this.pool): Promise<{ upserted: number; deleted: number }> {
+  async replaceSlots(
+    clinicId: string,
+    fromDate: string,
+    toDate: string,
+    slots: SlotRow[],
+    db: Queryable = this.pool,
+  ): Promise<{ upserted: number; deleted: number; retired: number }> {
     const cols = [
       slots.map((s) => s.date),
       slots.map((s) => s.startTime),
@@ -40,13 +49,23 @@ export class ScheduleRepository {
       slots.map((s) => s.endAt),
       slots.map((s) => s.capacity),
     ];
-    const del = await db.query(
-      `delete from public.schedule_slots s
+    const { rows: gone } = await db.query<{ id: string }>(
+      `select s.id from public.schedule_slots s
        where s.clinic_id = $1 and s.date between $2 and $3
-         and not exists (select 1 from unnest($4::date[], $5::time[]) as u(date, start_time) where u.date = s.date and u.start_time = s.start_time)`,
+         and not exists (select 1 from unnest($4::date[], $5::time[]) as u(date, start_time) where u.date = s.date and u.start_time = s.start_time)
+       order by s.id
+       for update`,
       [clinicId, fromDate, toDate, cols[0], cols[1]],
     );
-    if (slots.length === 0) return { upserted: 0, deleted: del.rowCount ?? 0 };
+    const goneIds = gone.map((r) => r.id);
+    const booked = `exists (select 1 from public.bookings b where b.slot_id = s.id and b.status in ('held', 'confirmed'))`;
+    const retired = goneIds.length
+      ? await db.query(`update public.schedule_slots s set capacity = 0 where s.id = any($1::uuid[]) and s.capacity <> 0 and ${booked}`, [goneIds])
+      : { rowCount: 0 };
+    const del = goneIds.length
+      ? await db.query(`delete from public.schedule_slots s where s.id = any($1::uuid[]) and not ${booked}`, [goneIds])
+      : { rowCount: 0 };
+    if (slots.length === 0) return { upserted: 0, deleted: del.rowCount ?? 0, retired: retired.rowCount ?? 0 };
     const up = await db.query(
       `insert into public.schedule_slots as s (clinic_id, date, start_time, end_time, start_at, end_at, capacity)
        select $1, * from unnest($2::date[], $3::time[], $4::time[], $5::timestamptz[], $6::timestamptz[], $7::int[])
@@ -56,7 +75,7 @@ export class ScheduleRepository {
              (excluded.end_time, excluded.start_at, excluded.end_at, excluded.capacity)`,
       [clinicId, ...cols],
     );
-    return { upserted: up.rowCount ?? 0, deleted: del.rowCount ?? 0 };
+    return { upserted: up.rowCount ?? 0, deleted: del.rowCount ?? 0, retired: retired.rowCount ?? 0 };
   }
 
   /**
