@@ -1,6 +1,10 @@
 /**
  * `npm run bench`: each figure measured against its baseline in the same run, printed as a table and
  * written to docs/benchmarks.md with the machine's description.
+ *
+ * `npm run bench -- --only=write,scheduler,capacity` runs only those parts (names: write, sync,
+ * queue, history, scheduler, capacity), prints their rows and writes nothing.
+ * BENCH_CAPACITY_CLINICS sets the capacity bench's clinic count (default 50).
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,12 +16,19 @@ import { benchWritePath } from './write-path';
 import { benchFullSync } from './full-sync';
 import { benchQueueThroughput } from './queue-throughput';
 import { benchHistory } from './history';
+import { benchCapacity } from './capacity';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const started = Date.now();
 const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);
 const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+const runs = (part: string) => !only || only.has(part);
+const capacityClinics = Number(process.env.BENCH_CAPACITY_CLINICS ?? 50);
+const TOTAL = 8;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pims-bench-'));
 chmodSync(dir, 0o755);
@@ -38,35 +49,162 @@ async function freshDatabase(name: string) {
 const rows: string[][] = [];
 const notes: string[] = [];
 try {
-  process.stdout.write('1/5 write path...\n');
-  const w = await freshDatabase('bench_write');
-  const wp = await benchWritePath(w.pool);
-  await w.pool.end();
-  notes.push(
-    `Write path: COPY itself is ${f1(wp.copy.rowsPerSecond / wp.perRow.rowsPerSecond)}x the one-statement-per-row baseline on this machine (fsync on), so 20x the baseline would need ${f2(20 / (wp.copy.rowsPerSecond / wp.perRow.rowsPerSecond))} of COPY; the repository reaches ${f2(wp.ofCopy)} of COPY with batches of 1,000 rows sent as one JSON document (jsonb_to_recordset), an upsert that skips unchanged rows, and a commit per batch.`,
-  );
-  rows.push(['1. Write path (20,000 cases)', `repository ${wp.repository.rowsPerSecond} rows/s`, `one statement per row ${wp.perRow.rowsPerSecond} rows/s; COPY ${wp.copy.rowsPerSecond} rows/s`, `${f1(wp.vsPerRow)}x per-row; ${f2(wp.ofCopy)} of COPY`, `>= 20x: ${mark(wp.vsPerRow >= 20)}; >= 0.3: ${mark(wp.ofCopy >= 0.3)}`]);
+  if (runs('write')) {
+    process.stdout.write(`1/${TOTAL} write path...\n`);
+    const w = await freshDatabase('bench_write');
+    const wp = await benchWritePath(w.pool);
+    await w.pool.end();
+    const { first: a, resync: b } = wp;
+    notes.push(
+      `Write path: the baseline is the same upsert sent one statement per row, all ${int(wp.rows)} inside one transaction (one commit), so the ratio measures statements, not commits; the repository sends batches of 1,000 rows as one JSON document (jsonb_to_recordset) per statement, skips unchanged rows, and commits per batch. COPY on the first sync goes straight into public.cases; on the re-sync COPY fills a staging table and one upsert (same skip of unchanged rows) merges it. Each figure is the median of ${wp.rounds} rounds; in the re-sync ${int(wp.changed)} of ${int(wp.rows)} rows changed and the repository wrote ${int(b.rowsWritten)}. The 5x target is applied to both, the 0.6-of-COPY target to the first sync only.`,
+    );
+    rows.push([
+      `1a. Write path, first sync (${int(wp.rows)} cases)`,
+      `repository ${int(a.repository.rowsPerSecond)} rows/s`,
+      `one statement per row in one transaction ${int(a.perRow.rowsPerSecond)} rows/s; COPY ${int(a.copy.rowsPerSecond)} rows/s`,
+      `${f1(a.vsPerRow)}x the baseline; ${f2(a.ofCopy)} of COPY`,
+      `>= 5x: ${mark(a.vsPerRow >= 5)}; >= 0.6 of COPY: ${mark(a.ofCopy >= 0.6)}`,
+    ]);
+    rows.push([
+      `1b. Write path, re-sync (${int(wp.changed)} of ${int(wp.rows)} changed)`,
+      `repository ${int(b.repository.rowsPerSecond)} rows/s (${int(b.rowsWritten)} rows written)`,
+      `one statement per row in one transaction ${int(b.perRow.rowsPerSecond)} rows/s; COPY to staging + one upsert ${int(b.copy.rowsPerSecond)} rows/s`,
+      `${f1(b.vsPerRow)}x the baseline; ${f2(b.ofCopy)} of COPY`,
+      `>= 5x: ${mark(b.vsPerRow >= 5)}`,
+    ]);
+  }
 
-  process.stdout.write('2-3/5 full sync and unchanged re-sync...\n');
-  const s = await freshDatabase('bench_sync');
-  const fs = await benchFullSync(s.pool, s.url);
-  await s.pool.end();
-  rows.push(['2. Full sync, 100 ms PIMS latency', `${f1(fs.first.seconds)} s (${fs.visits} visits, ${fs.consultations} consultations)`, `lower bound ${f1(fs.first.lowerBoundSeconds)} s`, `${f2(fs.first.ratio)}x the bound`, `<= 1.5x: ${mark(fs.first.ratio <= 1.5)}`]);
-  rows.push(['3. Same sync, nothing changed', `${f2(fs.unchanged.seconds)} s, ${fs.unchanged.rowsWritten} rows written, ${fs.unchanged.consultationRequests} consultation requests`, `first sync ${f1(fs.first.seconds)} s`, `${f1(fs.unchanged.shareOfFirst * 100)}% of the first`, `0 rows, 0 requests, < 15%: ${mark(fs.unchanged.rowsWritten === 0 && fs.unchanged.consultationRequests === 0 && fs.unchanged.shareOfFirst < 0.15)}`]);
-  notes.push(`Phase times (s): first ${JSON.stringify(fs.phaseSeconds.first)}; unchanged ${JSON.stringify(fs.phaseSeconds.unchanged)}.`);
+  let fs: Awaited<ReturnType<typeof benchFullSync>> | null = null;
+  if (runs('sync')) {
+    process.stdout.write(`2-3/${TOTAL} full sync and unchanged re-sync...\n`);
+    const s = await freshDatabase('bench_sync');
+    fs = await benchFullSync(s.pool, s.url);
+    await s.pool.end();
+    rows.push([
+      '2. Full sync, 100 ms PIMS latency',
+      `${f1(fs.first.seconds)} s (${fs.visits} visits, ${fs.consultations} consultations)`,
+      `lower bound ${f1(fs.first.lowerBoundSeconds)} s`,
+      `${f2(fs.first.ratio)}x the bound`,
+      `<= 1.5x: ${mark(fs.first.ratio <= 1.5)}`,
+    ]);
+    rows.push([
+      '3. Same sync, nothing changed',
+      `${f2(fs.unchanged.seconds)} s, ${fs.unchanged.rowsWritten} rows written, ${fs.unchanged.consultationRequests} consultation requests`,
+      `first sync ${f1(fs.first.seconds)} s`,
+      `${f1(fs.unchanged.shareOfFirst * 100)}% of the first`,
+      `0 rows, 0 requests, < 15%: ${mark(fs.unchanged.rowsWritten === 0 && fs.unchanged.consultationRequests === 0 && fs.unchanged.shareOfFirst < 0.15)}`,
+    ]);
+    notes.push(
+      `Phase times (s): first ${JSON.stringify(fs.phaseSeconds.first)}; unchanged ${JSON.stringify(fs.phaseSeconds.unchanged)}.`,
+    );
+  }
 
-  process.stdout.write('4/5 queue throughput, one and two worker processes...\n');
-  const q = await benchQueueThroughput(freshDatabase);
-  notes.push(
-    `Queue: each worker process runs one Chromium, launched with its log-in page before it takes jobs; clinic sessions log in on that one page and hand their cookies to a context with no page, so a session starts no renderer process. With one worker the machine's 2 cores were ${f1(q.one.cpuBusy * 100)}% busy, with two ${f1(q.two.cpuBusy * 100)}%; syncs of different clinics ran in parallel and no clinic ever had two at once. Time = first sync started .. last sync completed, from the audits.`,
-  );
-  rows.push(['4. 12 clinics through the queue (1 sync at a time per worker process)', `two workers ${f1(q.two.seconds)} s (CPU ${f1(q.two.cpuBusy * 100)}% busy)`, `one worker ${f1(q.one.seconds)} s (CPU ${f1(q.one.cpuBusy * 100)}% busy)`, `${f2(q.ratio)}x throughput`, `>= 1.7x: ${mark(q.ratio >= 1.7)}`]);
+  if (runs('queue')) {
+    process.stdout.write(`4/${TOTAL} queue throughput, one and two worker processes...\n`);
+    const q = await benchQueueThroughput(freshDatabase);
+    notes.push(
+      `Queue: each worker process runs one Chromium, launched with its log-in page before it takes jobs; clinic sessions log in on that one page and hand their cookies to a context with no page, so a session starts no renderer process. With one worker the machine's 2 cores were ${f1(q.one.cpuBusy * 100)}% busy, with two ${f1(q.two.cpuBusy * 100)}%; syncs of different clinics ran in parallel and no clinic ever had two at once. Time = first sync started .. last sync completed, from the audits.`,
+    );
+    rows.push([
+      '4. 12 clinics through the queue (1 sync at a time per worker process)',
+      `two workers ${f1(q.two.seconds)} s (CPU ${f1(q.two.cpuBusy * 100)}% busy)`,
+      `one worker ${f1(q.one.seconds)} s (CPU ${f1(q.one.cpuBusy * 100)}% busy)`,
+      `${f2(q.ratio)}x throughput`,
+      `>= 1.7x: ${mark(q.ratio >= 1.7)}`,
+    ]);
+  }
 
-  process.stdout.write('5/5 memory and the history page at 100,000 audits...\n');
-  const h = await benchHistory(freshDatabase);
-  rows.push(['5a. Peak RSS of the worker during 2', `${f1(fs.peakWorkerRssMb)} MiB (node)`, `with its Chromium: ${f1(fs.peakWorkerWithBrowserRssMb)} MiB`, '', '']);
-  rows.push(['5b. Web server with 100,000 audit rows', `peak RSS ${f1(h.webPeakRssMb)} MiB`, `idle ${f1(h.webIdleRssMb)} MiB`, '', '']);
-  rows.push(['5c. History page server time at 100,000 rows', `${f1(h.historyMs.p50)} ms median, ${f1(h.historyMs.p95)} ms p95 (first page, 20 rows, web tRPC -> pims-sync -> Postgres)`, `pims-sync alone ${f1(h.apiMs.p50)} ms median; deep page ${f1(h.deepPageMs.p50)} ms`, '', `< 300 ms: ${mark(h.historyMs.p95 < 300)}`]);
+  if (fs)
+    rows.push([
+      '5a. Peak RSS of the worker during 2',
+      `${f1(fs.peakWorkerRssMb)} MiB (node)`,
+      `with its Chromium: ${f1(fs.peakWorkerWithBrowserRssMb)} MiB`,
+      '',
+      '',
+    ]);
+  if (runs('history')) {
+    process.stdout.write(`5/${TOTAL} memory and the history page at 100,000 audits...\n`);
+    const h = await benchHistory(freshDatabase);
+    rows.push([
+      '5b. Web server with 100,000 audit rows',
+      `peak RSS ${f1(h.webPeakRssMb)} MiB`,
+      `idle ${f1(h.webIdleRssMb)} MiB`,
+      '',
+      '',
+    ]);
+    rows.push([
+      '5c. History page server time at 100,000 rows',
+      `${f1(h.historyMs.p50)} ms median, ${f1(h.historyMs.p95)} ms p95 (first page, 20 rows, web tRPC -> pims-sync -> Postgres)`,
+      `pims-sync alone ${f1(h.apiMs.p50)} ms median; deep page ${f1(h.deepPageMs.p50)} ms`,
+      '',
+      `< 300 ms: ${mark(h.historyMs.p95 < 300)}`,
+    ]);
+  }
+
+  if (runs('scheduler')) {
+    process.stdout.write(`6-7/${TOTAL} nightly dispatcher: cost with none due, fan-out of 1,000 due...\n`);
+    // Loaded here: it imports the pims-sync app (the dispatcher), which the other parts do not need.
+    const { benchScheduler } = await import('./scheduler');
+    const sc = await benchScheduler(freshDatabase);
+    const { small, large, fanOut } = sc;
+    rows.push([
+      `6. Scheduler cost, none due (${int(large.clinics)} vs ${int(small.clinics)} clinics)`,
+      `${int(large.clinics)} clinics: ${f1(large.statementsPerMinute)} statements/min, tick ${f2(large.tickMs.p50)} ms median`,
+      `${int(small.clinics)} clinics: ${f1(small.statementsPerMinute)} statements/min, tick ${f2(small.tickMs.p50)} ms median`,
+      `statements ${f2(sc.statementRatio)}x; tick time ${f2(sc.timeRatio)}x`,
+      `statements <= 1.2x: ${mark(sc.statementRatio <= 1.2)} (tick time: no target)`,
+    ]);
+    rows.push([
+      `7. Fan-out: ${int(fanOut.due)} clinics due in the same minute (of ${int(fanOut.registered)})`,
+      `all queued in ${f1(fanOut.seconds)} s (${fanOut.ticks} tick${fanOut.ticks === 1 ? '' : 's'}; ${int(fanOut.auditsQueued)} audits, ${int(fanOut.jobsQueued)} jobs)`,
+      '',
+      '',
+      `<= 60 s: ${mark(fanOut.seconds <= 60 && fanOut.auditsQueued === fanOut.due && fanOut.jobsQueued === fanOut.due)}`,
+    ]);
+    notes.push(
+      `Scheduler: the NightlyDispatcher as a worker builds it (the composition root's createServices, the service's default settings: tick every ${sc.tickSeconds} s, batches of ${sc.batchSize}) on the product's tables with pg-boss, clinics inserted in bulk with their next run planned at their next 02:00 local and the tables analyzed; statements counted on the dispatcher's connections over ${sc.ticks} ticks after 3 warm-up ticks (per tick: ${large.statements.map((x) => `\`${x}\``).join(', ')}). Its due query (EXPLAIN ANALYZE): ${large.duePlan.nodes}, ${large.duePlan.buffers} buffers and ${large.duePlan.rowsRead} rows read at ${int(large.clinics)} clinics (at ${int(small.clinics)}: ${small.duePlan.nodes}, ${small.duePlan.buffers} buffers, ${small.duePlan.rowsRead} rows). Tick time is milliseconds on a shared 2-core machine: noisy (max ${f1(large.tickMs.max)} ms at ${int(large.clinics)}, ${f1(small.tickMs.max)} ms at ${int(small.clinics)}). Fan-out: ${f1(fanOut.statementsPerClinic)} statements per queued clinic (audit, job and planning state in the batch's transaction).`,
+    );
+  }
+
+  if (runs('capacity')) {
+    process.stdout.write(
+      `8/${TOTAL} capacity: one worker, ${capacityClinics} clinics of 60 visits a day, 100 ms PIMS latency...\n`,
+    );
+    const c = await benchCapacity(freshDatabase, { clinics: capacityClinics });
+    rows.push([
+      `8a. Capacity of one worker (${c.clinics} clinics of ${c.visitsPerDay} visits a day, ${c.latencyMs} ms PIMS latency)`,
+      `${int(c.clinicsPerHour)} clinics/hour: ${int(c.perNight)} clinics one worker syncs in a 4-hour night`,
+      `${c.clinics} clinics (${int(c.visits)} visits) in ${f1(c.seconds)} s; one sync ${f1(c.syncSeconds.p50)} s median, ${f1(c.syncSeconds.max)} s max; ${c.concurrency} syncs at a time`,
+      '',
+      '',
+    ]);
+    rows.push([
+      `8b. Peak RSS of that worker with its Chromium`,
+      `${f1(c.peakRssMb.total)} MiB (${c.peakRssMb.processes} processes)`,
+      `Node ${f1(c.peakRssMb.node)} MiB; Chromium ${f1(c.peakRssMb.browser)} MiB`,
+      '',
+      '',
+    ]);
+    notes.push(
+      [
+        `Capacity: one worker process (PIMS_SYNC_WORKER_CONCURRENCY=${c.concurrency}${c.concurrency === 2 ? ', the default' : ''}) drains ${c.clinics} queued full syncs of simulated clinics (the simulator's generator, 14 days back and 14 forward, ${c.visitsPerDay} visits a day) behind ${c.latencyMs} ms latency; time from the first sync's start to the last one's end, from the audits.`,
+        `The 4-hour figure is that rate times 4 (a steady queue; it assumes the PIMS answers as fast all night). The worker's processes used ${f2(c.cpuCores)} cores meanwhile (of the machine's ${os.cpus().length}, shared with the bench, PostgreSQL and the simulator).`,
+        c.nodeOptions ? `The worker ran with NODE_OPTIONS=${c.nodeOptions}.` : '',
+        c.clinics < 50
+          ? `Measured on ${c.clinics} clinics, not 50 (BENCH_CAPACITY_CLINICS=${c.clinics}).`
+          : '',
+        `RSS: the worker's whole process tree from /proc (tsx launcher, Node, Chromium's processes), sampled every 250 ms; at the peak: ${Object.entries(
+          c.peakByName,
+        )
+          .map(([name, v]) => `${name} x${v.count} ${f1(v.mb)} MiB`)
+          .join(
+            ', ',
+          )}. Node's RSS as the syncs completed: ${c.growth.map((g) => `${f1(g.nodeMb)} MiB after ${g.syncsDone}`).join(', ')} (the whole tree: ${c.growth.map((g) => f1(g.totalMb)).join(', ')} MiB).`,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
+  }
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -86,10 +224,17 @@ ${table}
 
 ${notes.map((n) => `- ${n}`).join('\n')}
 
-How each is measured: \`tools/bench/\` (write-path.ts, full-sync.ts + sync-worker.ts, queue-throughput.ts, history.ts).
+How each is measured: \`tools/bench/\` (write-path.ts, full-sync.ts + sync-worker.ts, queue-throughput.ts, history.ts,
+scheduler.ts, capacity.ts).
 The PostgreSQL is the embedded one with durable settings (fsync on). The PIMS is the simulator with
 the stated latency; the sync runs in real Chromium through the IDEXX Neo client.
 `;
-writeFileSync(path.join(root, 'docs/benchmarks.md'), doc);
-process.stdout.write(`\n${table}\n\nwritten to docs/benchmarks.md\n`);
+if (only) {
+  process.stdout.write(
+    `\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n(--only: docs/benchmarks.md not written)\n`,
+  );
+} else {
+  writeFileSync(path.join(root, 'docs/benchmarks.md'), doc);
+  process.stdout.write(`\n${table}\n\nwritten to docs/benchmarks.md\n`);
+}
 process.exit(0);
