@@ -6,6 +6,7 @@
  * queue, history, scheduler, capacity), prints their rows and writes nothing.
  * BENCH_CAPACITY_CLINICS sets the capacity bench's clinic count (default 50).
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,18 @@ const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : nul
 const runs = (part: string) => !only || only.has(part);
 const capacityClinics = Number(process.env.BENCH_CAPACITY_CLINICS ?? 50);
 const TOTAL = 8;
+/** The code measured: BENCH_COMMIT, else the checkout's commit (and whether it had uncommitted changes). */
+function codeVersion(): string {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return 'unknown';
+  const dirty = git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' with uncommitted changes' : ''}`;
+}
 
+const version = codeVersion();
+const loadAtStart = os.loadavg();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pims-bench-'));
 chmodSync(dir, 0o755);
 // Durable settings (fsync on), as `npm start` runs it: a benchmark on a no-fsync server would flatter
@@ -212,10 +224,10 @@ try {
 
 const header = ['benchmark', 'measured', 'baseline (same run)', 'ratio', 'target'];
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${f1(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, load average at the end ${os.loadavg().map(f2).join(' ')}`;
+const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${f1(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, load average (1, 5, 15 min) at the start ${loadAtStart.map(f2).join(' ')}, at the end ${os.loadavg().map(f2).join(' ')}`;
 const doc = `# Benchmarks
 
-Written by \`npm run bench\` (${new Date().toISOString()}, ${f1((Date.now() - started) / 1000)} s). Every figure is measured
+Written by \`npm run bench\` (${new Date().toISOString()}, ${f1((Date.now() - started) / 1000)} s, code at ${version}). Every figure is measured
 against its baseline in the same run, on the same machine; none comes from a test assertion.
 
 Machine: ${machine}.
@@ -225,8 +237,8 @@ ${table}
 ${notes.map((n) => `- ${n}`).join('\n')}
 
 How each is measured: \`tools/bench/\` (write-path.ts, full-sync.ts + sync-worker.ts, queue-throughput.ts, history.ts,
-scheduler.ts, capacity.ts).
-The PostgreSQL is the embedded one with durable settings (fsync on). The PIMS is the simulator with
+scheduler.ts, capacity.ts; \`npm run bench -- --only=scheduler,capacity\` runs parts, BENCH_CAPACITY_CLINICS sets the
+capacity bench's clinic count, default 50). The PostgreSQL is the embedded one with durable settings (fsync on). The PIMS is the simulator with
 the stated latency; the sync runs in real Chromium through the IDEXX Neo client.
 `;
 if (only) {
