@@ -1,3 +1,4 @@
+import { pimsBadResponse, pimsConflict, pimsNotFound } from '@pims/pims';
 import { AppError, truncate } from '@pims/util';
 import { parseRetryAfter } from './retry';
 
@@ -107,4 +108,52 @@ export function classifyThrown(err: unknown): { kind: 'closed' } | { kind: 'tran
   const first = message.split('\n')[0] ?? '';
   const code = /\b(E[A-Z]{3,}|net::ERR_[A-Z_]+)\b/.exec(message)?.[1];
   return { kind: 'transient', reason: timeout ? 'timeout' : (code ?? truncate(first, 120)), timeout };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+/** What one answer to a write means: a read's verdicts, or a refused CSRF token (read it again, send once more). */
+export type WriteVerdict = ResponseVerdict | { kind: 'csrf'; reason: string };
+
+/** The reason a write was refused, from its JSON body: `error`, `message` and the `errors` per field. */
+export function refusalMessage(body: string): string {
+  const parsed = tryParseJson(body);
+  if (!parsed.ok || !parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return '';
+  const v = parsed.value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of ['error', 'message']) if (typeof v[key] === 'string' && v[key] !== '') parts.push(v[key]);
+  if (v.errors && typeof v.errors === 'object' && !Array.isArray(v.errors)) {
+    for (const [field, msgs] of Object.entries(v.errors as Record<string, unknown>)) {
+      const list = Array.isArray(msgs) ? msgs.filter((m) => typeof m === 'string') : typeof msgs === 'string' ? [msgs] : [];
+      if (list.length) parts.push(`${field}: ${list.join(', ')}`);
+    }
+  }
+  return truncate(parts.join('; '), 300);
+}
+
+const CSRF_WORDS = /csrf|xsrf|authenticity\s*token/i;
+
+/**
+ * Classifies the answer to a write (POST). As for reads, plus: a 403/422 naming the CSRF token is
+ * `csrf`; 404 is pims_not_found; 409 pims_conflict; another 4xx, or a 200 saying `success: false`, is
+ * a refusal of the data (pims_bad_response, or pims_not_found when it says a record was not found).
+ */
+export function classifyWriteResponse(res: RawResponse, what: string): WriteVerdict {
+  const { status, body } = res;
+  if ((status === 403 || status === 422) && CSRF_WORDS.test(body) && !looksLikeLoginPage(body)) {
+    return { kind: 'csrf', reason: `status ${status}${serverMessage(body)}` };
+  }
+  const refusal = (message: string) =>
+    /not found/i.test(message)
+      ? pimsNotFound(`IDEXX Neo refused ${what}: ${message}`)
+      : pimsBadResponse(`IDEXX Neo refused ${what}${message ? `: ${message}` : ''} (${status})`);
+  if (status === 404) return { kind: 'fatal', error: pimsNotFound(`IDEXX Neo has no such record for ${what}${serverMessage(body)}`) };
+  if (status === 409) return { kind: 'fatal', error: pimsConflict(`IDEXX Neo refused ${what}${serverMessage(body)}`) };
+  const verdict = classifyResponse(res, what);
+  if (verdict.kind === 'fatal' && status >= 400 && status < 500) return { kind: 'fatal', error: refusal(refusalMessage(body)) };
+  if (verdict.kind === 'ok' && verdict.data && typeof verdict.data === 'object' && !Array.isArray(verdict.data)) {
+    if ((verdict.data as Record<string, unknown>).success === false) return { kind: 'fatal', error: refusal(refusalMessage(body)) };
+  }
+  return verdict;
 }

@@ -17,3 +17,6 @@ export {
 } from './normalize';
 export { classifyResponse, classifyThrown, isLoginPath, looksLikeLoginPage, type ResponseVerdict } from './classify';
 export { CHROMIUM_ARGS, chromiumCandidates, launchChromium, browserUnavailableError } from './browser-pool';
+export { classifyWriteResponse, refusalMessage, type WriteVerdict } from './classify';
+export { extractClients, extractPatientObjects, phoneSearchTerm, referenceNote, samePhone, toClientMatch, toPatientMatch } from './neo-writes';
+export { parseSessionInfo, type SessionInfo } from './session-info';

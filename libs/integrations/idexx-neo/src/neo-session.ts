@@ -1,5 +1,15 @@
 import type { BrowserContext, Page } from 'playwright';
-import { pimsBadResponse, pimsUnavailable, type AppointmentsResult, type PimsAppointment, type PimsConsultation, type PimsCredentials, type PimsScheduleConfig, type PimsSession } from '@pims/pims';
+import {
+  pimsBadResponse,
+  pimsUnavailable,
+  type AppointmentsResult,
+  type PimsAppointment,
+  type PimsConsultation,
+  type PimsCredentials,
+  type PimsScheduleConfig,
+  type PimsSession,
+  type PimsWriteSession,
+} from '@pims/pims';
 import { AppError, isAppError, redactSecrets, truncate } from '@pims/util';
 import { calendarQuery, chunkDateRange } from './chunking';
 import { classifyThrown } from './classify';
@@ -9,11 +19,16 @@ import { NeoHttp, normalizeBaseUrl, sessionClosedError } from './neo-http';
 import { TransientLoginError, loginOnPage, type NeoLoginTarget } from './neo-login';
 import { NeoRequestStats, type NeoRequestEvent, type NeoSessionStats } from './neo-stats';
 import { collectAppointments, extractEventList, flag, normalizeConsultation, normalizeEvent, normalizeScheduleConfig } from './normalize';
+import { NeoWrites } from './neo-writes';
 import { backoffDelayMs, raceAbort, sleep, throwIfAborted, type RetryPolicy } from './retry';
+import { SESSION_INFO_SCRIPT, parseSessionInfo, type SessionInfo } from './session-info';
 
-/** The IDEXX Neo session: the PimsSession plus request statistics. */
+/** The IDEXX Neo session: the PimsSession (with its write side) plus request statistics. */
 export interface IdexxNeoSession extends PimsSession {
   readonly companyId: string | null;
+  readonly writes: PimsWriteSession;
+  /** The logged-in user's name as Neo shows it (what its appointments' `booked_by` says), or null. */
+  userName(): string | null;
   stats(): NeoSessionStats;
 }
 
@@ -31,6 +46,8 @@ export interface NeoSessionConfig {
   withLoginPage: <T>(fn: (page: Page) => Promise<T>) => Promise<T>;
   onClosed?: (session: NeoSession) => void;
   random?: () => number;
+  /** Waits before reading the calendar again for a created appointment not seen at once (default 250, 1000 ms). */
+  readBackDelaysMs?: readonly number[];
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -55,6 +72,9 @@ export class NeoSession implements IdexxNeoSession {
   private readonly requests: NeoRequestStats;
   private readonly http: NeoHttp;
   private readonly loginTarget: NeoLoginTarget;
+  /** What the logged-in pages show of the session: the CSRF meta token and the user's name. */
+  private info: SessionInfo = { csrfToken: null, userName: null };
+  readonly writes: PimsWriteSession;
 
   private constructor(private readonly config: NeoSessionConfig) {
     this.base = normalizeBaseUrl(config.credentials.baseUrl);
@@ -89,8 +109,35 @@ export class NeoSession implements IdexxNeoSession {
         },
         isClosed: () => this.closed,
         relogin: (seen, reason, signal) => this.relogin(seen, reason, signal),
+        csrfToken: () => this.info.csrfToken,
+        refreshCsrf: (signal) => this.refreshCsrf(signal),
       },
     });
+    this.writes = new NeoWrites({
+      base: this.base,
+      companyId: this.companyId,
+      timezone: config.timezone,
+      http: this.http,
+      logger: config.logger,
+      userName: () => this.info.userName,
+      readBackDelaysMs: config.readBackDelaysMs,
+    });
+  }
+
+  userName(): string | null {
+    return this.info.userName;
+  }
+
+  /** Reads the CSRF token (and user name) again from the dashboard; logs in again when the session is gone. */
+  private async refreshCsrf(signal?: AbortSignal): Promise<void> {
+    const seen = this.generation;
+    const html = await this.http.fetchPage('dashboard', '/dashboard', signal);
+    if (html === null) {
+      await this.relogin(seen, 'no session when reading the CSRF token', signal);
+      return;
+    }
+    const info = parseSessionInfo(html);
+    this.info = { csrfToken: info.csrfToken, userName: info.userName ?? this.info.userName };
   }
 
   /** Opens a browser context and logs in; closes the context again when the log-in fails. */
@@ -262,6 +309,9 @@ export class NeoSession implements IdexxNeoSession {
     const context = this.context!;
     await this.config.withLoginPage(async (page) => {
       await loginOnPage(page, attempt, this.loginTarget);
+      // The page is a logged-in one now: it carries the session's CSRF token and the user's name.
+      const info = (await page.evaluate(SESSION_INFO_SCRIPT).catch(() => null)) as SessionInfo | null;
+      this.info = { csrfToken: info?.csrfToken ?? null, userName: info?.userName ?? this.info.userName };
       await context.clearCookies();
       await context.addCookies(await page.context().cookies());
     });

@@ -1,5 +1,33 @@
 /** The Neo endpoints the client calls, by the names the simulator's stats use. */
-export type NeoEndpoint = 'login' | 'getCalendarEventData' | 'getAppointmentView' | 'getAppointment' | 'consultationPageData';
+export type NeoEndpoint =
+  | 'login'
+  | 'getCalendarEventData'
+  | 'getAppointmentView'
+  | 'getAppointment'
+  | 'consultationPageData'
+  /** A logged-in page read for its CSRF token (`/dashboard`). */
+  | 'dashboard'
+  | 'searchPatients'
+  | 'searchClients'
+  | 'createClient'
+  | 'createPatient'
+  | 'createAppointment'
+  | 'deleteAppointment';
+
+export const NEO_ENDPOINTS: readonly NeoEndpoint[] = [
+  'login',
+  'getCalendarEventData',
+  'getAppointmentView',
+  'getAppointment',
+  'consultationPageData',
+  'dashboard',
+  'searchPatients',
+  'searchClients',
+  'createClient',
+  'createPatient',
+  'createAppointment',
+  'deleteAppointment',
+];
 
 /** One HTTP exchange with Neo, reported to `onRequest` (never carries credentials). */
 export interface NeoRequestEvent {
@@ -11,9 +39,10 @@ export interface NeoRequestEvent {
   status: number | null;
   /**
    * ok: done; not_found: 404; expired: the session had ended (a log-in follows); retry: a transient
-   * failure, another attempt follows; failed: the call gives up; auth_failed / mfa_required: log-in refused.
+   * failure, another attempt follows; csrf: a write's CSRF token was refused (it is read again, the
+   * write sent once more); failed: the call gives up; auth_failed / mfa_required: log-in refused.
    */
-  outcome: 'ok' | 'not_found' | 'expired' | 'retry' | 'failed' | 'auth_failed' | 'mfa_required';
+  outcome: 'ok' | 'not_found' | 'expired' | 'retry' | 'csrf' | 'failed' | 'auth_failed' | 'mfa_required';
   /** 1 for the first attempt of a call. */
   attempt: number;
   durationMs: number;
@@ -40,7 +69,7 @@ export interface NeoSessionStats {
 function emptyStats(): NeoSessionStats {
   return {
     requests: 0,
-    byEndpoint: { login: 0, getCalendarEventData: 0, getAppointmentView: 0, getAppointment: 0, consultationPageData: 0 },
+    byEndpoint: Object.fromEntries(NEO_ENDPOINTS.map((e) => [e, 0])) as Record<NeoEndpoint, number>,
     logins: 0,
     relogins: 0,
     retries: 0,
