@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT } from 'jose';
@@ -95,6 +95,8 @@ export async function benchHistory(freshDatabase: (name: string) => Promise<{ ur
     const token = await new SignJWT({ email: 'admin@example.com', role: 'authenticated', app_metadata: { role: 'admin' } })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject('bench-admin')
+      // The dashboard accepts only a token with a session id (what sign-out revokes).
+      .setJti(randomUUID())
       .setAudience('authenticated')
       .setIssuedAt()
       .setExpirationTime('1h')
