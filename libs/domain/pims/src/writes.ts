@@ -152,7 +152,8 @@ export interface PimsWriteSession {
    * `created: false` and nothing is written. Inside the call, a create whose answer was lost (5xx,
    * 429, timeout, expired session) is looked for before it is sent again: one call never makes two.
    * A PIMS whose answer carries no id (IDEXX Neo) is read back by the provider (the new appointment
-   * found on the calendar) before this resolves.
+   * found on the calendar) before this resolves. Two calls for one booking at the same time are not
+   * told apart: the caller runs them one at a time.
    */
   createAppointment(input: NewPimsAppointment, opts?: PimsWriteOptions): Promise<CreatedPimsAppointment>;
   /**
