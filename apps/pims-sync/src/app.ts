@@ -1,11 +1,13 @@
 import { bodyLimit } from 'hono/body-limit';
-import type { AuditsRepository, ClinicsRepository } from '@pims/sync-data-access';
+import type { PimsRegistry } from '@pims/pims';
+import type { AuditsRepository, BookingService, ClinicsRepository } from '@pims/sync-data-access';
 import { errorBody, handleError } from './http/errors';
 import { requireApiKey } from './http/api-key';
 import { API_KEY_SCHEME, fixPatterns, OPENAPI_INFO } from './http/openapi';
 import { requestLog } from './http/request-log';
 import { createRouter, type AppRouter } from './http/router';
 import type { ServiceLogger } from './logger';
+import { bookingsRouter } from './routes/bookings';
 import { clinicsRouter } from './routes/clinics';
 import { docsRouter } from './routes/docs';
 import { healthRouter, type HealthProbe } from './routes/health';
@@ -20,6 +22,9 @@ export interface AppDeps {
   clinics: ClinicsRepository;
   audits: AuditsRepository;
   syncs: SyncService;
+  bookings: BookingService;
+  /** The PIMS providers test-connection logs in through. */
+  registry: PimsRegistry;
   health: HealthProbe;
 }
 
@@ -35,7 +40,10 @@ export function createApp(deps: AppDeps) {
   api.use('*', requireApiKey(deps.apiKey));
   // Older clients asked for the document here (behind the key): it moved to /openapi.json.
   api.get('/openapi.json', (c) => c.redirect('/openapi.json', 301));
-  const apiRoutes = api.route('/', clinicsRouter({ clinics: deps.clinics, logger: deps.logger })).route('/', syncRouter({ audits: deps.audits, syncs: deps.syncs }));
+  const apiRoutes = api
+    .route('/', clinicsRouter({ clinics: deps.clinics, registry: deps.registry, logger: deps.logger }))
+    .route('/', bookingsRouter({ bookings: deps.bookings }))
+    .route('/', syncRouter({ audits: deps.audits, syncs: deps.syncs }));
 
   const app = createRouter();
   app.use('*', requestLog(deps.logger));

@@ -1,8 +1,10 @@
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { createPimsRegistry, type PimsProvider } from '@pims/pims';
+import { createPimsRegistry, type PimsProvider, type PimsRegistry } from '@pims/pims';
 import {
   AuditsRepository,
+  BookingService,
+  BookingsRepository,
   CasesRepository,
   ClinicsRepository,
   NightlySchedulesRepository,
@@ -36,6 +38,7 @@ export interface Repositories {
   cases: CasesRepository;
   schedule: ScheduleRepository;
   nightlySchedules: NightlySchedulesRepository;
+  bookings: BookingsRepository;
 }
 
 export function createRepositories(pool: pg.Pool, credentialsKey: Buffer): Repositories {
@@ -45,6 +48,7 @@ export function createRepositories(pool: pg.Pool, credentialsKey: Buffer): Repos
     cases: new CasesRepository(pool),
     schedule: new ScheduleRepository(pool),
     nightlySchedules: new NightlySchedulesRepository(),
+    bookings: new BookingsRepository(pool),
   };
 }
 
@@ -75,14 +79,23 @@ export interface Collaborators {
   credentialsKey: Buffer;
   logger: ServiceLogger;
   settings: ServiceSettings;
-  /** The PIMS providers of a worker process; without them no orchestrator and no workers are built. */
+  /**
+   * The PIMS providers of the process: the registry of `POST /api/clinics/:id/test-connection`, and
+   * of the orchestrator and workers when `workers` is on. Without them, no orchestrator and no workers.
+   */
   providers?: PimsProvider[];
+  /** Build the orchestrator and the sync workers on the providers (default: when providers are given). */
+  workers?: boolean;
   clock?: () => Date;
 }
 
 export interface Services {
   repositories: Repositories;
   syncs: SyncService;
+  /** Availability, holds, bookings, cancel and reschedule (seats decided by the database). */
+  bookings: BookingService;
+  /** The process's PIMS providers by name (empty without providers). */
+  registry: PimsRegistry;
   leases: RunLeases;
   recovery: Recovery;
   /** The nightly full syncs: run it (start/stop) in worker processes. */
@@ -108,9 +121,11 @@ export function createServices(c: Collaborators): Services {
     settings: { tickSeconds: q.dispatchTickSeconds, batchSize: q.dispatchBatchSize },
     clock: c.clock,
   });
+  const bookings = new BookingService({ pool, repository: repositories.bookings, logger: logger.child({ component: 'bookings' }), clock: c.clock });
+  const registry = createPimsRegistry(c.providers ?? []);
   let orchestrator: SyncOrchestrator | null = null;
   let workers: SyncWorkers | null = null;
-  if (c.providers) {
+  if (c.providers && (c.workers ?? true)) {
     orchestrator = createOrchestrator({ pool, credentialsKey: c.credentialsKey, repositories, providers: c.providers, logger: logger.child({ component: 'orchestrator' }) });
     workers = new SyncWorkers({
       boss,
@@ -127,7 +142,7 @@ export function createServices(c: Collaborators): Services {
     database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
     queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
   };
-  return { repositories, syncs, leases, recovery, dispatcher, orchestrator, workers, health };
+  return { repositories, syncs, bookings, registry, leases, recovery, dispatcher, orchestrator, workers, health };
 }
 
 /** The HTTP app on the services. */
@@ -138,6 +153,8 @@ export function createHttpApp(services: Services, opts: { apiKey: string; logger
     clinics: services.repositories.clinics,
     audits: services.repositories.audits,
     syncs: services.syncs,
+    bookings: services.bookings,
+    registry: services.registry,
     health: services.health,
   });
 }

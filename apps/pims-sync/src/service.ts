@@ -64,16 +64,17 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
     // Once per start: what versions before the nightly dispatcher left (a failure only delays it).
     await removeLegacyDailyQueues(boss, pool, logger).catch((err) => logger.warn({ err: errFields(err) }, 'could not remove the old per-clinic daily queues; next start tries again'));
 
-    let providers: PimsProvider[] | undefined;
+    // Every role has the provider: the API logs in through it for test-connection (its browser is
+    // launched on the first log-in), the workers sync through it.
+    const provider = opts.provider ?? createIdexxNeoProvider({ chromiumPath: env.chromiumPath ?? null, logger: logger.child({ component: 'idexx-neo' }) });
+    cleanups.push(() => provider.close());
+    const providers: PimsProvider[] = [provider];
     if (isWorker) {
-      const provider = opts.provider ?? createIdexxNeoProvider({ chromiumPath: env.chromiumPath ?? null, logger: logger.child({ component: 'idexx-neo' }) });
-      cleanups.push(() => provider.close());
       // Launch the browser before taking jobs, so the first sync does not pay for it (a failure here
       // is only logged: the first sync tries again and records a clear error).
       await provider.warmUp?.().catch((err) => logger.warn({ err: errFields(err) }, 'browser warm-up failed'));
-      providers = [provider];
     }
-    const services = createServices({ pool, boss, credentialsKey: env.credentialsKey, logger, settings: q, providers });
+    const services = createServices({ pool, boss, credentialsKey: env.credentialsKey, logger, settings: q, providers, workers: isWorker });
 
     const { workers, orchestrator, recovery, dispatcher } = services;
     if (workers && orchestrator) {

@@ -94,6 +94,12 @@ export function handleError(err: unknown, c: Context, logger: ServiceLogger): Re
     const extra: Partial<ErrorBody['error']> = {};
     const activeSyncId = err.details?.activeSyncId;
     if (typeof activeSyncId === 'string') extra.activeSyncId = activeSyncId;
+    // slot_unavailable: the nearest slots with room (the domain's own list, at most a few).
+    const alternatives = err.details?.alternatives;
+    if (Array.isArray(alternatives)) extra.alternatives = alternatives.slice(0, 10) as NonNullable<ErrorBody['error']['alternatives']>;
+    // A value the domain found not to fit the clinic's others is answered like the schema's issues.
+    const issues = err.details?.issues;
+    if (status === 400 && Array.isArray(issues)) extra.issues = boundIssues(issues as RawIssue[]);
     if (status >= 500) logger.error({ err: { code: err.code, message: err.message }, path: c.req.path }, 'request failed');
     return c.json(errorBody(err.code, status >= 500 && status !== 503 ? 'Internal server error' : err.message, extra), status);
   }

@@ -26,7 +26,7 @@ const ERROR_TEXT = {
   400: 'Invalid input: validation_error (with issues) or invalid_json',
   401: 'Missing or wrong x-api-key (unauthorized)',
   404: 'Unknown id',
-  409: 'Conflict: sync_in_progress (with activeSyncId) or sync_not_active',
+  409: 'Conflict, named by the code: sync_in_progress (with activeSyncId), sync_not_active, slot_unavailable (with alternatives), hold_expired, booking_not_active, idempotency_conflict, write_back_not_failed, voice_assistant_in_use',
   413: 'The body is larger than 64 KB (payload_too_large)',
   415: 'The body is not JSON (unsupported_media_type)',
   500: 'internal_error',

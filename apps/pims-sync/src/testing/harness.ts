@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { createPool } from '@pims/db';
 import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
+import type { PimsProvider } from '@pims/pims';
 import type { AuditsRepository, ClinicsRepository } from '@pims/sync-data-access';
 import { generateEncryptionKey, parseEncryptionKey } from '@pims/util';
 import type { createApp } from '../app';
@@ -58,19 +59,29 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  poolMax?: number;
+  /** The PIMS providers test-connection logs in through (no workers are built on them). */
+  providers?: PimsProvider[];
+  /** Another harness's database (left to that harness to drop) and its credentials key. */
+  database?: TestDatabase;
+  credentialsKey?: Buffer;
+}
+
 /**
  * The API on a fresh database with a real pg-boss (no workers): what the contract tests talk to.
  * `poolMax` gives the app a pool of its own of that size (as service.ts makes one), apart from the
  * pool the test itself queries with (`db.pool`).
  */
-export async function startApiHarness(opts: { poolMax?: number } = {}): Promise<ApiHarness> {
-  const db = await createTestDatabase();
+export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHarness> {
+  // On another harness's database (with poolMax), a second process on it: its own pool and pg-boss.
+  const db = opts.database ?? (await createTestDatabase());
   const pool = opts.poolMax ? createPool(db.connectionString, { max: opts.poolMax, applicationName: 'pims-sync-api' }) : db.pool;
   const { logger, lines } = captureLogger();
-  const credentialsKey = parseEncryptionKey(generateEncryptionKey());
+  const credentialsKey = opts.credentialsKey ?? parseEncryptionKey(generateEncryptionKey());
   const settings = TEST_QUEUE_SETTINGS;
   const boss = await startBoss(pool, db.connectionString, { jobExpireSeconds: settings.jobExpireSeconds, maintenanceSeconds: 600, retryLimit: 2, retryDelaySeconds: 1 }, logger);
-  const services = createServices({ pool, boss, credentialsKey, logger, settings });
+  const services = createServices({ pool, boss, credentialsKey, logger, settings, providers: opts.providers, workers: false });
   const app = createHttpApp(services, { apiKey: TEST_API_KEY, logger });
   const { audits, clinics } = services.repositories;
   return {
@@ -103,7 +114,7 @@ export async function startApiHarness(opts: { poolMax?: number } = {}): Promise<
     async close() {
       await boss.stop({ graceful: false, wait: true, timeout: 1000 });
       if (pool !== db.pool) await pool.end();
-      await db.drop();
+      if (!opts.database) await db.drop();
     },
   };
 }

@@ -1,20 +1,23 @@
 import type { RouteHandler } from '@hono/zod-openapi';
+import type { PimsRegistry } from '@pims/pims';
 import type { ListClinicsOutput } from '@pims/sync-contracts';
 import type { z } from 'zod';
 import { checkNightlyCron, type ClinicsRepository } from '@pims/sync-data-access';
+import { AppError } from '@pims/util';
 import { ValidationError } from '../../http/errors';
 import type { ServiceLogger } from '../../logger';
 import type * as routes from './routes';
+import { testPimsConnection } from './test-connection';
 
 /**
  * A nightly-sync cron must be 5 fields with a single minute, so it runs at most once an hour (the
  * schema checks the shape first; this parses it as the dispatcher will).
  */
-export function assertCron(cron: string | undefined): void {
+export function assertCron(cron: string | undefined, path: string[] = ['schedule', 'syncCron']): void {
   if (!cron) return;
   if (!checkNightlyCron(cron).ok) {
     throw new ValidationError(
-      [{ code: 'custom', path: ['schedule', 'syncCron'], message: 'expected a 5-field cron that runs at most once an hour, such as "0 2 * * *"' }],
+      [{ code: 'custom', path, message: 'expected a 5-field cron that runs at most once an hour, such as "0 2 * * *"' }],
       'request body',
     );
   }
@@ -22,8 +25,12 @@ export function assertCron(cron: string | undefined): void {
 
 export interface ClinicsDeps {
   clinics: ClinicsRepository;
+  /** The PIMS providers test-connection logs in through. */
+  registry: PimsRegistry;
   logger: ServiceLogger;
 }
+
+const clinicNotFound = () => new AppError('clinic_not_found', 'No clinic with this id', { status: 404 });
 
 /**
  * Clinics. The request body of POST carries the PIMS password: it is never logged, and answers
@@ -35,7 +42,7 @@ export function clinicsHandlers(deps: ClinicsDeps) {
     const input = c.req.valid('json');
     assertCron(input.schedule?.syncCron);
     const { id } = await deps.clinics.create(input);
-    deps.logger.info({ clinicId: id, timezone: input.timezone, hasSchedule: input.schedule !== undefined }, 'clinic registered');
+    deps.logger.info({ clinicId: id, timezone: input.timezone, hasSchedule: input.schedule !== undefined, hasVoiceAssistant: input.voiceAssistantId !== undefined }, 'clinic registered');
     return c.json({ id }, 201);
   };
 
@@ -63,5 +70,30 @@ export function clinicsHandlers(deps: ClinicsDeps) {
     return c.json(body, 200);
   };
 
-  return { create, list };
+  const get: RouteHandler<typeof routes.get> = async (c) => {
+    const settings = await deps.clinics.getSettings(c.req.valid('param').id);
+    if (!settings) throw clinicNotFound();
+    return c.json(settings, 200);
+  };
+
+  /** The body carries new PIMS credentials at times: only the names of the changed settings are logged. */
+  const update: RouteHandler<typeof routes.update> = async (c) => {
+    const id = c.req.valid('param').id;
+    const patch = c.req.valid('json');
+    assertCron(patch.syncCron, ['syncCron']);
+    const settings = await deps.clinics.updateSettings(id, patch);
+    const changed = Object.keys(patch).map((k) => (k === 'pims' || k === 'schedule' ? `${k}(${Object.keys(patch[k] ?? {}).join(',')})` : k));
+    deps.logger.info({ clinicId: id, changed }, 'clinic settings changed');
+    return c.json(settings, 200);
+  };
+
+  const testConnection: RouteHandler<typeof routes.testConnection> = async (c) => {
+    const clinic = await deps.clinics.findById(c.req.valid('param').id);
+    if (!clinic) throw clinicNotFound();
+    const result = await testPimsConnection(deps.registry, deps.clinics, clinic);
+    deps.logger.info({ clinicId: clinic.id, provider: clinic.pimsProvider, ok: result.ok, code: result.ok ? undefined : result.error.code }, 'PIMS connection tested');
+    return c.json(result, 200);
+  };
+
+  return { create, list, get, update, testConnection };
 }

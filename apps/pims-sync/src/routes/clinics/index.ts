@@ -4,5 +4,10 @@ import * as routes from './routes';
 
 export function clinicsRouter(deps: ClinicsDeps) {
   const h = clinicsHandlers(deps);
-  return createRouter().openapi(routes.create, h.create).openapi(routes.list, h.list);
+  return createRouter()
+    .openapi(routes.create, h.create)
+    .openapi(routes.list, h.list)
+    .openapi(routes.get, h.get)
+    .openapi(routes.update, h.update)
+    .openapi(routes.testConnection, h.testConnection);
 }

@@ -114,6 +114,9 @@ export const ClinicScheduleInput = z
   .refine((s) => s.closeTime > s.openTime, { message: 'closeTime must be after openTime', path: ['closeTime'] })
   .refine((s) => new Set(s.daysOfWeek).size === s.daysOfWeek.length, { message: 'daysOfWeek has duplicates', path: ['daysOfWeek'] });
 
+/** The id of the clinic's Vapi assistant: the voice tools find their clinic by it (unique). */
+export const VoiceAssistantId = safeText().trim().min(1).max(200);
+
 export const CreateClinicInput = z.strictObject({
   name: safeText().trim().min(1).max(200),
   timezone: safeText().max(100).refine(isValidTimeZone, 'expected an IANA time zone such as America/New_York'),
@@ -125,6 +128,7 @@ export const CreateClinicInput = z.strictObject({
     password: safeText().min(1).max(200),
   }),
   schedule: ClinicScheduleInput.optional(),
+  voiceAssistantId: VoiceAssistantId.optional(),
 });
 export type CreateClinicInput = z.input<typeof CreateClinicInput>;
 export const CreateClinicOutput = z.object({ id: uuid });
@@ -209,15 +213,7 @@ export const SyncIdParam = z.object({ syncId: uuid });
 export const CancelSyncOutput = z.object({ syncId: uuid, status: SyncStatus, cancelRequested: z.boolean() });
 export type CancelSyncOutput = z.infer<typeof CancelSyncOutput>;
 
-export const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    issues: z.array(z.unknown()).optional(),
-    activeSyncId: uuid.optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof ErrorBody>;
+// ErrorBody lives in error-body.ts: its slot_unavailable alternatives are the booking API's slots.
 
 export const HealthOutput = z.object({
   status: z.enum(['ok', 'error']),

@@ -1,3 +1,5 @@
 export * from './api';
 export * from './labels';
 export * from './bookings';
+export * from './error-body';
+export * from './clinic-settings';

@@ -258,6 +258,20 @@ export class BookingsRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  /**
+   * failed -> pending, guarded (an admin's retry of a write-back that used up its retries): the error
+   * cleared and a fresh budget. Null when the booking's write-back is not 'failed' at that instant.
+   */
+  async retryFailedWriteBack(id: string, db: Queryable = this.pool): Promise<BookingRecord | null> {
+    const { rows } = await db.query(
+      `update public.bookings set write_back_status = 'pending', write_back_error = null, write_back_attempts = 0
+       where id = $1 and write_back_status = 'failed'
+       returning *`,
+      [id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
   /** Newest first; the cursor is the id of the last item of the previous page. */
   async list(q: BookingListQuery, now: Date | null, db: Queryable = this.pool): Promise<{ items: BookingView[]; nextCursor: string | null }> {
     const { rows } = await db.query(

@@ -1,6 +1,7 @@
-import { withTransaction, type Pool } from '@pims/db';
-import { decryptSecret, encryptSecret } from '@pims/util';
+import { withTransaction, type Pool, type Queryable } from '@pims/db';
+import { AppError, decryptSecret, encryptSecret } from '@pims/util';
 import type { PimsCredentials, PimsProviderName } from '@pims/pims';
+import type { ClinicSettings, UpdateClinicInput } from '@pims/sync-contracts';
 import { DEFAULT_CATCH_UP_HOURS } from '../services/nightly-schedule';
 
 export interface ClinicScheduleConfig {
@@ -12,6 +13,8 @@ export interface ClinicScheduleConfig {
   timezone: string;
   backwardSyncDays: number;
   forwardSyncDays: number;
+  /** The reconciliation look-back of a sync that names none. */
+  reconciliationDays: number;
   syncCron: string;
   /** False when the clinic gave no schedule: slots then follow the PIMS's calendar set-up. */
   hasBusinessHours: boolean;
@@ -45,9 +48,29 @@ export interface NewClinic {
     /** Hours after its time a missed nightly run still runs (DEFAULT_CATCH_UP_HOURS when left out). */
     catchUpHours?: number;
   };
+  /** The clinic's Vapi assistant (unique: voice_assistant_in_use when another clinic has it). */
+  voiceAssistantId?: string;
 }
 
+/** The settings a PATCH may change, as the route validated them. */
+export type ClinicSettingsPatch = UpdateClinicInput;
+
 const DEFAULT_CRON = '0 2 * * *';
+const VOICE_ASSISTANT_KEY = 'clinics_voice_assistant_id_key';
+
+const voiceAssistantInUse = () =>
+  new AppError('voice_assistant_in_use', 'Another clinic already uses this voiceAssistantId', { status: 409 });
+const clinicNotFound = () => new AppError('clinic_not_found', 'No clinic with this id', { status: 404 });
+/** A setting that is valid alone but not with the clinic's others: a 400 with its issue, like the schema's. */
+const invalidSetting = (path: string[], message: string) =>
+  new AppError('validation_error', `Invalid request body: ${path.join('.')}: ${message}`, {
+    status: 400,
+    details: { issues: [{ code: 'custom', path, message }] },
+  });
+const isUniqueViolation = (err: unknown, constraint: string) => {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === constraint;
+};
 
 /** Owns all SQL on clinics and clinic_schedule_config. Credentials are AES-256-GCM encrypted at rest. */
 export class ClinicsRepository {
@@ -60,11 +83,15 @@ export class ClinicsRepository {
     const secret = encryptSecret(JSON.stringify({ username: input.pims.username, password: input.pims.password }), this.credentialsKey);
     // withTransaction marks the context: nothing in it may ask the pool for a second connection.
     return withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ id: string }>(
-        `insert into public.clinics (name, timezone, pims_provider, pims_base_url, pims_company_id, pims_credentials_encrypted)
-         values ($1, $2, $3, $4, $5, $6) returning id`,
-        [input.name, input.timezone, input.pims.provider, input.pims.baseUrl.replace(/\/+$/, ''), input.pims.companyId ?? null, secret],
-      );
+      const { rows } = await client
+        .query<{ id: string }>(
+          `insert into public.clinics (name, timezone, pims_provider, pims_base_url, pims_company_id, pims_credentials_encrypted, voice_assistant_id)
+           values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+          [input.name, input.timezone, input.pims.provider, input.pims.baseUrl.replace(/\/+$/, ''), input.pims.companyId ?? null, secret, input.voiceAssistantId ?? null],
+        )
+        .catch((err) => {
+          throw isUniqueViolation(err, VOICE_ASSISTANT_KEY) ? voiceAssistantInUse() : err;
+        });
       const id = rows[0].id;
       const s = input.schedule;
       await client.query(
@@ -128,11 +155,173 @@ export class ClinicsRepository {
     const { username, password } = JSON.parse(decryptSecret(rows[0].pims_credentials_encrypted, this.credentialsKey));
     return { baseUrl: rows[0].pims_base_url, companyId: rows[0].pims_company_id, username, password };
   }
+
+  /** The clinic's settings for display (the PIMS username, never the password), or null. */
+  async getSettings(id: string, db: Queryable = this.pool): Promise<ClinicSettings | null> {
+    const { rows } = await db.query(
+      `select c.id, c.name, c.timezone, c.pims_provider, c.pims_base_url, c.pims_company_id, c.pims_credentials_encrypted,
+         c.voice_assistant_id, c.created_at, greatest(c.updated_at, s.updated_at) as updated_at,
+         s.open_time, s.close_time, s.days_of_week, s.slot_duration_minutes, s.default_capacity, s.has_business_hours,
+         s.sync_cron, s.catch_up_hours, s.backward_sync_days, s.forward_sync_days, s.reconciliation_days, s.sync_enabled, s.next_sync_at,
+         last.id as last_id, last.sync_type as last_type, last.status as last_status,
+         last.started_at as last_started_at, last.completed_at as last_completed_at
+       from public.clinics c
+       join public.clinic_schedule_config s on s.clinic_id = c.id
+       left join lateral (
+         select a.id, a.sync_type, a.status, a.started_at, a.completed_at from public.case_sync_audits a
+         where a.clinic_id = c.id order by a.created_at desc, a.id desc limit 1
+       ) last on true
+       where c.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const username = this.usernameOf(r.pims_credentials_encrypted);
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    return {
+      id: r.id,
+      name: r.name,
+      timezone: r.timezone,
+      pimsProvider: r.pims_provider,
+      pims: {
+        baseUrl: r.pims_base_url,
+        ...(r.pims_company_id !== null ? { companyId: r.pims_company_id } : {}),
+        ...(username !== undefined ? { username } : {}),
+      },
+      schedule: {
+        openTime: hhmm(r.open_time),
+        closeTime: hhmm(r.close_time),
+        daysOfWeek: r.days_of_week,
+        slotDurationMinutes: r.slot_duration_minutes,
+        capacity: r.default_capacity,
+        hasBusinessHours: r.has_business_hours,
+      },
+      syncCron: r.sync_cron,
+      catchUpHours: r.catch_up_hours,
+      backwardDays: r.backward_sync_days,
+      forwardDays: r.forward_sync_days,
+      reconciliationDays: r.reconciliation_days,
+      syncEnabled: r.sync_enabled,
+      voiceAssistantId: r.voice_assistant_id,
+      // 'infinity': planned never (a cron that never matches); shown as not planned.
+      nextSyncAt: r.next_sync_at instanceof Date && Number.isFinite(r.next_sync_at.getTime()) ? r.next_sync_at.toISOString() : null,
+      lastSync: r.last_id
+        ? { id: r.last_id, syncType: r.last_type, status: r.last_status, startedAt: iso(r.last_started_at), completedAt: iso(r.last_completed_at) }
+        : null,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    };
+  }
+
+  /**
+   * Changes any of a clinic's settings in one transaction, on the clinic's row lock (two PATCHes of
+   * one clinic apply one after the other, each on the other's result): the time zone on the clinic
+   * and its schedule config together; new PIMS details merged with the stored ones and encrypted
+   * again. A changed cron, time zone or syncEnabled clears next_sync_at (trigger
+   * replan_nightly_sync), so the dispatcher plans the next nightly run from the new settings.
+   * Answers the settings after the change; clinic_not_found, voice_assistant_in_use (409),
+   * validation_error (400) when a value does not fit the clinic's others.
+   */
+  async updateSettings(id: string, patch: ClinicSettingsPatch): Promise<ClinicSettings> {
+    return withTransaction(this.pool, async (tx) => {
+      const { rows } = await tx.query(
+        `select c.pims_provider, c.pims_base_url, c.pims_company_id, c.pims_credentials_encrypted, s.open_time, s.close_time
+         from public.clinics c join public.clinic_schedule_config s on s.clinic_id = c.id
+         where c.id = $1 for update of c, s`,
+        [id],
+      );
+      const cur = rows[0];
+      if (!cur) throw clinicNotFound();
+
+      const clinicSets: string[] = [];
+      const configSets: string[] = [];
+      const params: unknown[] = [id];
+      const set = (list: string[], column: string, value: unknown) => {
+        params.push(value);
+        list.push(`${column} = $${params.length}`);
+      };
+      if (patch.name !== undefined) set(clinicSets, 'name', patch.name);
+      if (patch.timezone !== undefined) {
+        set(clinicSets, 'timezone', patch.timezone);
+        configSets.push(`timezone = $${params.length}`);
+      }
+      if (patch.voiceAssistantId !== undefined) set(clinicSets, 'voice_assistant_id', patch.voiceAssistantId);
+      if (patch.pims !== undefined) this.pimsChanges(cur, patch.pims, (column, value) => set(clinicSets, column, value));
+
+      const s = patch.schedule;
+      if (s !== undefined) {
+        const open = s.openTime ?? hhmm(cur.open_time);
+        const close = s.closeTime ?? hhmm(cur.close_time);
+        if (!(close > open)) throw invalidSetting(['schedule', 'closeTime'], `closeTime must be after openTime (${open})`);
+        if (s.openTime !== undefined) set(configSets, 'open_time', s.openTime);
+        if (s.closeTime !== undefined) set(configSets, 'close_time', s.closeTime);
+        if (s.daysOfWeek !== undefined) set(configSets, 'days_of_week', s.daysOfWeek);
+        if (s.slotDurationMinutes !== undefined) set(configSets, 'slot_duration_minutes', s.slotDurationMinutes);
+        if (s.capacity !== undefined) set(configSets, 'default_capacity', s.capacity);
+        // Hours given: the grid follows them from the next forward sync, not the PIMS's set-up.
+        configSets.push('has_business_hours = true');
+      }
+      if (patch.syncCron !== undefined) set(configSets, 'sync_cron', patch.syncCron);
+      if (patch.catchUpHours !== undefined) set(configSets, 'catch_up_hours', patch.catchUpHours);
+      if (patch.backwardDays !== undefined) set(configSets, 'backward_sync_days', patch.backwardDays);
+      if (patch.forwardDays !== undefined) set(configSets, 'forward_sync_days', patch.forwardDays);
+      if (patch.reconciliationDays !== undefined) set(configSets, 'reconciliation_days', patch.reconciliationDays);
+      if (patch.syncEnabled !== undefined) set(configSets, 'sync_enabled', patch.syncEnabled);
+
+      try {
+        if (clinicSets.length) await tx.query(`update public.clinics set ${clinicSets.join(', ')} where id = $1`, params);
+        if (configSets.length) await tx.query(`update public.clinic_schedule_config set ${configSets.join(', ')} where clinic_id = $1`, params);
+      } catch (err) {
+        throw isUniqueViolation(err, VOICE_ASSISTANT_KEY) ? voiceAssistantInUse() : err;
+      }
+      return (await this.getSettings(id, tx))!;
+    });
+  }
+
+  /**
+   * The columns new PIMS details change. The stored password stays only while the base URL and the
+   * username stay: a stored password is never sent to another address or as another user.
+   */
+  private pimsChanges(
+    cur: { pims_provider: string; pims_base_url: string; pims_company_id: string | null; pims_credentials_encrypted: string },
+    p: NonNullable<ClinicSettingsPatch['pims']>,
+    set: (column: string, value: unknown) => void,
+  ): void {
+    if (p.provider !== undefined && p.provider !== cur.pims_provider) {
+      throw invalidSetting(['pims', 'provider'], `a clinic's PIMS provider cannot be changed (it is ${cur.pims_provider})`);
+    }
+    const baseUrl = p.baseUrl !== undefined ? p.baseUrl.replace(/\/+$/, '') : cur.pims_base_url;
+    if (baseUrl !== cur.pims_base_url) set('pims_base_url', baseUrl);
+    if (p.companyId !== undefined) set('pims_company_id', p.companyId);
+    if (p.username === undefined && p.password === undefined) {
+      if (baseUrl !== cur.pims_base_url) throw invalidSetting(['pims', 'password'], 'the password is required when the baseUrl changes');
+      return;
+    }
+    const stored = JSON.parse(decryptSecret(cur.pims_credentials_encrypted, this.credentialsKey)) as { username: string; password: string };
+    const username = p.username ?? stored.username;
+    if (p.password === undefined && (username !== stored.username || baseUrl !== cur.pims_base_url)) {
+      throw invalidSetting(['pims', 'password'], 'the password is required when the baseUrl or the username changes');
+    }
+    const password = p.password ?? stored.password;
+    set('pims_credentials_encrypted', encryptSecret(JSON.stringify({ username, password }), this.credentialsKey));
+  }
+
+  /** The PIMS username for display; left out when the stored credentials cannot be read (another key). */
+  private usernameOf(encrypted: string): string | undefined {
+    try {
+      const { username } = JSON.parse(decryptSecret(encrypted, this.credentialsKey)) as { username?: unknown };
+      return typeof username === 'string' ? username : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 }
+
+const hhmm = (t: string): string => String(t).slice(0, 5);
 
 const SELECT_CLINIC = `select c.id, c.name, c.timezone, c.pims_provider, c.pims_base_url, c.pims_company_id, c.created_at,
   s.clinic_id as s_clinic_id, s.open_time, s.close_time, s.days_of_week, s.slot_duration_minutes, s.default_capacity,
-  s.timezone as s_timezone, s.backward_sync_days, s.forward_sync_days, s.sync_cron, s.has_business_hours`;
+  s.timezone as s_timezone, s.backward_sync_days, s.forward_sync_days, s.reconciliation_days, s.sync_cron, s.has_business_hours`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function toClinic(r: any): ClinicRecord {
@@ -154,6 +343,7 @@ function toClinic(r: any): ClinicRecord {
           timezone: r.s_timezone,
           backwardSyncDays: r.backward_sync_days,
           forwardSyncDays: r.forward_sync_days,
+          reconciliationDays: r.reconciliation_days,
           syncCron: r.sync_cron,
           hasBusinessHours: r.has_business_hours,
         }

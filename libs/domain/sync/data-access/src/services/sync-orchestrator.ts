@@ -312,7 +312,7 @@ function resolveOptions(o: SyncRequestOptions, clinic: ClinicRecord): ResolvedSy
     bidirectional: o.bidirectional ?? true,
     backwardDays: o.backwardDays ?? clinic.schedule?.backwardSyncDays ?? 14,
     forwardDays: o.forwardDays ?? clinic.schedule?.forwardSyncDays ?? 14,
-    reconciliationDays: o.reconciliationDays ?? o.lookbackDays ?? 7,
+    reconciliationDays: o.reconciliationDays ?? o.lookbackDays ?? clinic.schedule?.reconciliationDays ?? 7,
     allowMassDelete: o.allowMassDelete ?? false,
     parallelBatchSize: o.parallelBatchSize ?? 5,
   };

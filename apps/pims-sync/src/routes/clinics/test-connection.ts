@@ -1,0 +1,34 @@
+import type { PimsRegistry, PimsSession } from '@pims/pims';
+import type { TestConnectionOutput } from '@pims/sync-contracts';
+import type { ClinicRecord, ClinicsRepository } from '@pims/sync-data-access';
+import { describeError } from '@pims/util';
+
+/** How long a test log-in may take before it is answered as pims_unavailable. */
+export const TEST_CONNECTION_TIMEOUT_MS = 60_000;
+
+/**
+ * A real log-in to the clinic's PIMS through its provider in the registry, with the stored
+ * credentials; the session is closed at once. Any failure is the answer, not an error: its code and
+ * a message that never contains the password (nor its URL-encoded form).
+ */
+export async function testPimsConnection(
+  registry: PimsRegistry,
+  clinics: ClinicsRepository,
+  clinic: ClinicRecord,
+  timeoutMs = TEST_CONNECTION_TIMEOUT_MS,
+): Promise<TestConnectionOutput> {
+  const credentials = await clinics.getCredentials(clinic.id);
+  if (!credentials) return { ok: false, error: { code: 'clinic_not_found', message: 'No clinic with this id' } };
+  const secrets = [credentials.password, encodeURIComponent(credentials.password)];
+  let session: PimsSession | null = null;
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    session = await registry.get(clinic.pimsProvider).authenticate(credentials, { timezone: clinic.timezone, signal });
+    return { ok: true };
+  } catch (err) {
+    if (signal.aborted) return { ok: false, error: { code: 'pims_unavailable', message: `The PIMS did not let us log in within ${Math.round(timeoutMs / 1000)} s` } };
+    return { ok: false, error: describeError(err, secrets) };
+  } finally {
+    await session?.close().catch(() => undefined);
+  }
+}
