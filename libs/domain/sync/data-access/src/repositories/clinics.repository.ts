@@ -233,17 +233,17 @@ export class ClinicsRepository {
       const cur = rows[0];
       if (!cur) throw clinicNotFound();
 
-      const clinicSets: string[] = [];
-      const configSets: string[] = [];
-      const params: unknown[] = [id];
-      const set = (list: string[], column: string, value: unknown) => {
-        params.push(value);
-        list.push(`${column} = $${params.length}`);
+      // One statement per table, each with its own parameters ($1 the clinic's id).
+      const clinicSets = { sets: [] as string[], params: [id] as unknown[] };
+      const configSets = { sets: [] as string[], params: [id] as unknown[] };
+      const set = (to: typeof clinicSets, column: string, value: unknown) => {
+        to.params.push(value);
+        to.sets.push(`${column} = $${to.params.length}`);
       };
       if (patch.name !== undefined) set(clinicSets, 'name', patch.name);
       if (patch.timezone !== undefined) {
         set(clinicSets, 'timezone', patch.timezone);
-        configSets.push(`timezone = $${params.length}`);
+        set(configSets, 'timezone', patch.timezone);
       }
       if (patch.voiceAssistantId !== undefined) set(clinicSets, 'voice_assistant_id', patch.voiceAssistantId);
       if (patch.pims !== undefined) this.pimsChanges(cur, patch.pims, (column, value) => set(clinicSets, column, value));
@@ -259,7 +259,7 @@ export class ClinicsRepository {
         if (s.slotDurationMinutes !== undefined) set(configSets, 'slot_duration_minutes', s.slotDurationMinutes);
         if (s.capacity !== undefined) set(configSets, 'default_capacity', s.capacity);
         // Hours given: the grid follows them from the next forward sync, not the PIMS's set-up.
-        configSets.push('has_business_hours = true');
+        configSets.sets.push('has_business_hours = true');
       }
       if (patch.syncCron !== undefined) set(configSets, 'sync_cron', patch.syncCron);
       if (patch.catchUpHours !== undefined) set(configSets, 'catch_up_hours', patch.catchUpHours);
@@ -269,8 +269,9 @@ export class ClinicsRepository {
       if (patch.syncEnabled !== undefined) set(configSets, 'sync_enabled', patch.syncEnabled);
 
       try {
-        if (clinicSets.length) await tx.query(`update public.clinics set ${clinicSets.join(', ')} where id = $1`, params);
-        if (configSets.length) await tx.query(`update public.clinic_schedule_config set ${configSets.join(', ')} where clinic_id = $1`, params);
+        for (const [table, key, u] of [['clinics', 'id', clinicSets], ['clinic_schedule_config', 'clinic_id', configSets]] as const) {
+          if (u.sets.length) await tx.query(`update public.${table} set ${u.sets.join(', ')} where ${key} = $1`, u.params);
+        }
       } catch (err) {
         throw isUniqueViolation(err, VOICE_ASSISTANT_KEY) ? voiceAssistantInUse() : err;
       }
