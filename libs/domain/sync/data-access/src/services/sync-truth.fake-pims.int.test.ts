@@ -75,7 +75,7 @@ const caseRow = async (clinicId: string, externalId: string) =>
   (await q(`select id, status, scheduled_at, deleted_at, metadata from public.cases where clinic_id = $1 and external_id = $2`, [clinicId, externalId]))[0];
 const liveSchedule = async (clinicId: string) =>
   (await q(`select neo_appointment_id as id from public.schedule_appointments where clinic_id = $1 and deleted_at is null order by 1`, [clinicId])).map((r) => r.id);
-const phaseOf = (audit: { phases: { name: string }[] }, name: string) => audit.phases.find((p) => p.name === name) as { status: string; stats: Record<string, number>; error: { code: string; message: string } | null };
+const phaseOf = (audit: { phases: { name: string }[] }, name: string) => audit.phases.find((p) => p.name === name) as unknown as { status: string; stats: Record<string, number>; error: { code: string; message: string } | null };
 
 beforeAll(async () => {
   db = await createTestDatabase();
