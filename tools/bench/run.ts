@@ -3,7 +3,7 @@
  * written to docs/benchmarks.md with the machine's description.
  *
  * `npm run bench -- --only=write,scheduler,capacity` runs only those parts (names: write, sync,
- * queue, history, scheduler, capacity), prints their rows and writes nothing.
+ * queue, history, scheduler, capacity, booking), prints their rows and writes nothing.
  * BENCH_CAPACITY_CLINICS sets the capacity bench's clinic count (default 50).
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import { benchFullSync } from './full-sync';
 import { benchQueueThroughput } from './queue-throughput';
 import { benchHistory } from './history';
 import { benchCapacity } from './capacity';
+import { benchBooking } from './booking';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const started = Date.now();
@@ -29,7 +30,7 @@ const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
 const runs = (part: string) => !only || only.has(part);
 const capacityClinics = Number(process.env.BENCH_CAPACITY_CLINICS ?? 50);
-const TOTAL = 8;
+const TOTAL = 9;
 /** The code measured: BENCH_COMMIT, else the checkout's commit (and whether it had uncommitted changes). */
 function codeVersion(): string {
   if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
@@ -217,6 +218,37 @@ try {
         .join(' '),
     );
   }
+
+  if (runs('booking')) {
+    process.stdout.write(`9/${TOTAL} booking: availability with 10 vs 1,000 clinics, 200 bookings for 100 seats...\n`);
+    const bk = await benchBooking(freshDatabase);
+    const { small: as, large: al } = bk.availability;
+    const r = bk.race;
+    const cc = r.concurrent;
+    const se = r.serial;
+    const errs = (x: typeof cc) => Object.entries(x.errors).map(([k, v]) => `${v} x ${k}`).join(', ') || 'none';
+    rows.push([
+      `9a. Availability, one clinic's ${bk.days} days (${int(al.rows.slots)} vs ${int(as.rows.slots)} slot rows)`,
+      `${int(al.clinics)} clinics: ${f2(al.ms.p50)} ms median, ${f2(al.ms.p99)} ms p99`,
+      `${int(as.clinics)} clinics: ${f2(as.ms.p50)} ms median, ${f2(as.ms.p99)} ms p99`,
+      `median ${f2(bk.availability.ratioP50)}x; p99 ${f2(bk.availability.ratioP99)}x`,
+      `<= 1.5x: ${mark(bk.availability.ratioP50 <= 1.5 && bk.availability.ratioP99 <= 1.5)}`,
+    ]);
+    rows.push([
+      `9b. ${r.requests} bookings over ${r.slots} slots of ${r.capacity} seats (${r.via === 'http' ? 'HTTP API' : 'BookingService'})`,
+      `at once: ${f1(cc.requestsPerSecond)} requests/s (${f1(cc.bookingsPerSecond)} bookings/s), p99 ${f1(cc.latencyMs.p99)} ms; ${cc.booked} booked, ${cc.refused} refused, ${cc.oversoldSeats} oversold`,
+      `one at a time: ${f1(se.requestsPerSecond)} requests/s (${f1(se.bookingsPerSecond)} bookings/s), p99 ${f1(se.latencyMs.p99)} ms; ${se.booked} booked, ${se.oversoldSeats} oversold`,
+      `${f2(r.ratio)}x throughput`,
+      `>= 3x and 0 oversold, booked = ${r.seats} seats: ${mark(r.ratio >= 3 && cc.oversoldSeats === 0 && se.oversoldSeats === 0 && cc.booked === r.seats && se.booked === r.seats)}`,
+    ]);
+    notes.push(
+      [
+        `Booking (a): BookingService.availability (findClinic, then public.slot_availability for the clinic's ${bk.days} local days from today; ${al.slotsReturned} slots returned, those starting after now) on a pool of ${r.poolMax}, ${al.samples} calls one after another after 30 warm-up calls, on a database with ${int(as.clinics)} clinics in the tables (${int(as.rows.slots)} slots, ${int(as.rows.appointments)} synced appointments, ${int(as.rows.bookings)} bookings) and on one with ${int(al.clinics)} (${int(al.rows.slots)} slots, ${int(al.rows.appointments)} appointments, ${int(al.rows.bookings)} bookings), the same clinic (seeded alike in both) measured, in 8 alternating rounds; each clinic has ${bk.days} days x ${bk.slotsPerDay} slots (07:00-21:00, 30 minutes), an appointment in every slot on the hour and two bookings a day (one written back and linked, one pending); vacuum analyze after each load.`,
+        `The function's query (EXPLAIN ANALYZE BUFFERS of its body, bound to the clinic's days) at ${int(al.clinics)} clinics: ${al.plan.nodes}, ${al.plan.buffers} buffers, ${f2(al.plan.ms)} ms in the server; at ${int(as.clinics)}: ${as.plan.nodes === al.plan.nodes ? 'the same plan' : as.plan.nodes}, ${as.plan.buffers} buffers, ${f2(as.plan.ms)} ms. Max of the calls: ${f1(al.ms.max)} ms vs ${f1(as.ms.max)} ms. The machine is shared (2 cores, other work running), so milliseconds are noisy, buffers are not.`,
+        `Booking (b): ${r.via === 'http' ? `POST /api/bookings on a pims-sync api process of this checkout (its pool of ${r.poolMax} connections), each request over HTTP from this process` : `BookingService.book in this process on a pool of ${r.poolMax} connections (the HTTP API was not used: ${r.httpUnavailable ?? 'asked for'})`}; ${r.requests} requests spread evenly over ${r.slots} slots of capacity ${r.capacity} (${r.seats} seats), each with its own idempotency key; at once = all ${r.requests} sent together (${f1(cc.seconds)} s, p50 ${f1(cc.latencyMs.p50)} ms, max ${f1(cc.latencyMs.max)} ms); one at a time = the same ${r.requests} in sequence to another clinic's ${r.slots} slots like them (${f1(se.seconds)} s, p50 ${f1(se.latencyMs.p50)} ms). Refused = 409 slot_unavailable (its answer carries alternatives). Other answers: at once ${errs(cc)}; one at a time ${errs(se)}. Oversold = for each slot, confirmed bookings - (capacity - booked_count) when positive: ${cc.oversoldSlots} slots at once, ${se.oversoldSlots} one at a time. CPU per request (ms; sender / api / PostgreSQL): at once ${f2(cc.cpuMsPerRequest.bench)} / ${f2(cc.cpuMsPerRequest.api)} / ${f2(cc.cpuMsPerRequest.postgres)}, one at a time ${f2(se.cpuMsPerRequest.bench)} / ${f2(se.cpuMsPerRequest.api)} / ${f2(se.cpuMsPerRequest.postgres)}; the machine's cores were ${f1(cc.machineBusy * 100)}% and ${f1(se.machineBusy * 100)}% busy (all users). One at a time, the requests kept ${f2(r.cores / r.ceiling)} cores busy on average (their CPU over their wall time): at that serial pace, ${r.cores} cores allow at most ${f2(r.ceiling)}x by running requests side by side, and less when other work holds the cores.`,
+      ].join(' '),
+    );
+  }
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -237,7 +269,7 @@ ${table}
 ${notes.map((n) => `- ${n}`).join('\n')}
 
 How each is measured: \`tools/bench/\` (write-path.ts, full-sync.ts + sync-worker.ts, queue-throughput.ts, history.ts,
-scheduler.ts, capacity.ts; \`npm run bench -- --only=scheduler,capacity\` runs parts, BENCH_CAPACITY_CLINICS sets the
+scheduler.ts, capacity.ts, booking.ts; \`npm run bench -- --only=scheduler,capacity\` runs parts, BENCH_CAPACITY_CLINICS sets the
 capacity bench's clinic count, default 50). The PostgreSQL is the embedded one with durable settings (fsync on). The PIMS is the simulator with
 the stated latency; the sync runs in real Chromium through the IDEXX Neo client.
 `;
