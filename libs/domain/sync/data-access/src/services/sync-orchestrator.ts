@@ -1,7 +1,7 @@
 import type { Pool } from '@pims/db';
 import type { PimsProvider, PimsRegistry } from '@pims/pims';
 import { AppError, describeError, isAppError, noopLogger, systemClock, todayIn, type Clock, type Logger } from '@pims/util';
-import type { PhaseName, SyncAudit, SyncPhase, SyncType, TriggeredBy } from '@pims/sync-contracts';
+import { PHASE_LABEL, phasesFor, type PhaseName, type SyncAudit, type SyncPhase, type SyncType, type TriggeredBy } from '@pims/sync-contracts';
 import { AuditsRepository, type AuditCounters } from '../repositories/audits.repository';
 import { CasesRepository } from '../repositories/cases.repository';
 import { ClinicsRepository, type ClinicRecord } from '../repositories/clinics.repository';
@@ -14,12 +14,6 @@ import { acquireClinicLock } from './clinic-lock';
 import { PimsSessionPool } from './pims-session-pool';
 import { SyncContext, type PhaseOutcome, type ResolvedSyncOptions } from './sync-context';
 
-export const PHASE_LABELS: Record<PhaseName, string> = {
-  backward_inbound: 'Backward inbound',
-  case_enrichment: 'Case enrichment',
-  forward_inbound: 'Forward inbound',
-  reconciliation: 'Reconciliation',
-};
 
 const PHASE_RUNNERS: Record<PhaseName, (ctx: SyncContext) => Promise<PhaseOutcome>> = {
   backward_inbound: runBackwardInbound,
@@ -28,21 +22,8 @@ const PHASE_RUNNERS: Record<PhaseName, (ctx: SyncContext) => Promise<PhaseOutcom
   reconciliation: runReconciliation,
 };
 
-/** The phases a sync runs, in order. */
-export function phasesFor(syncType: SyncType, bidirectional = true): PhaseName[] {
-  switch (syncType) {
-    case 'full':
-      return bidirectional
-        ? ['backward_inbound', 'case_enrichment', 'forward_inbound', 'reconciliation']
-        : ['forward_inbound', 'case_enrichment', 'reconciliation'];
-    case 'inbound':
-      return ['forward_inbound'];
-    case 'cases':
-      return ['case_enrichment'];
-    case 'reconciliation':
-      return ['reconciliation'];
-  }
-}
+/** The phases a sync runs, in order (one definition, shared with the dashboard). */
+export { phasesFor };
 
 export interface SyncRequestOptions {
   bidirectional?: boolean;
@@ -360,7 +341,7 @@ function percentDone(phases: SyncPhase[]): number {
 function summarizeErrors(phases: SyncPhase[], status: string, unreadable: number): { code: string; message: string } | null {
   if (status === 'cancelled') return { code: 'cancelled', message: 'Cancelled by request' };
   const bad = phases.filter((p) => (p.status === 'failed' || p.status === 'held') && p.error);
-  const parts = bad.map((p) => `${PHASE_LABELS[p.name]} ${p.status === 'held' ? 'held' : 'failed'}: ${p.error!.message}`);
+  const parts = bad.map((p) => `${PHASE_LABEL[p.name]} ${p.status === 'held' ? 'held' : 'failed'}: ${p.error!.message}`);
   if (unreadable > 0) parts.unshift(unreadableMessage(unreadable));
   if (parts.length === 0) return null;
   return { code: bad[0]?.error!.code ?? 'pims_records_unreadable', message: parts.join('; ').slice(0, 1000) };
