@@ -2,9 +2,10 @@
  * `npm start`: the whole product on embedded defaults (CONTRACT section 1).
  * PostgreSQL (embedded under .data/ unless DATABASE_URL), the IDEXX Neo simulator with the demo
  * clinic, pims-sync (API + workers + scheduler) and the web dashboard (production build, built on
- * first start). Registers the demo clinic and prints the URLs, the admin login and the API key
- * (secrets given through the environment are not printed; see start/secrets.ts). The services
- * listen on HOST, by default 127.0.0.1 (this machine only). Ctrl-C stops everything.
+ * first start). Registers the demo clinic and prints the URLs, the admin login, the API key and the
+ * voice assistant's secret (secrets given through the environment are not printed; see
+ * start/secrets.ts). The services listen on HOST, by default 127.0.0.1 (this machine only). Ctrl-C
+ * stops everything.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -190,6 +191,7 @@ async function main() {
     DATABASE_URL: databaseUrl,
     PIMS_SYNC_API_KEY: secrets.PIMS_SYNC_API_KEY,
     CREDENTIALS_KEY: secrets.CREDENTIALS_KEY,
+    VAPI_SECRET: secrets.VAPI_SECRET,
     PIMS_SYNC_PORT: String(SYNC_PORT),
     PIMS_SYNC_HOST: HOST.bind,
     PIMS_SYNC_ROLE: 'all',

@@ -21,6 +21,7 @@ export function banner(b: BannerInput): string {
     `  Dashboard:        ${b.webUrl}/dashboard/admin/sync`,
     `  Admin login:      ${secrets.values.ADMIN_EMAIL} / ${shown(secrets, 'ADMIN_PASSWORD')}`,
     `  pims-sync API:    ${b.syncUrl}  (header x-api-key: ${shown(secrets, 'PIMS_SYNC_API_KEY')})`,
+    `  Vapi tool calls:  ${b.syncUrl}/api/vapi/tool-calls  (header x-vapi-secret: ${shown(secrets, 'VAPI_SECRET')})`,
     `  IDEXX Neo (sim):  ${b.simUrl}  (company ${b.sim.companyId}, user ${b.sim.username})`,
     `  Database:         ${b.database}`,
     everyInterface ? `  Listening on every interface (HOST=${b.bind}), not only this machine.` : '',

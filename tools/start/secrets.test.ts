@@ -40,6 +40,9 @@ describe('npm start secrets', () => {
     expect(out).toContain(`Admin login:      admin@example.com / ${s.values.ADMIN_PASSWORD}`);
     expect(out).toContain(`x-api-key: ${s.values.PIMS_SYNC_API_KEY}`);
     expect(out).toContain(`Generated and kept in ${s.file}: PIMS_SYNC_API_KEY, CREDENTIALS_KEY`);
+    expect(s.values.VAPI_SECRET).toMatch(/^[0-9a-f]{48}$/);
+    expect(s.values.VAPI_SECRET).not.toBe(s.values.PIMS_SYNC_API_KEY);
+    expect(out).toContain(`Vapi tool calls:  http://127.0.0.1:3100/api/vapi/tool-calls  (header x-vapi-secret: ${s.values.VAPI_SECRET})`);
     // The data folder itself stays enterable: as root the embedded PostgreSQL's `postgres` user
     // must reach <data dir>/postgres.
     expect(mode(dir) & 0o001).toBe(0o001);
@@ -47,7 +50,7 @@ describe('npm start secrets', () => {
 
   it('never prints nor saves a secret given by the environment', () => {
     const dir = dataDir();
-    const env = { PIMS_SYNC_API_KEY: 'env-api-key-0123456789abcdef', ADMIN_PASSWORD: 'Env-Password-42', CREDENTIALS_KEY: '' };
+    const env = { PIMS_SYNC_API_KEY: 'env-api-key-0123456789abcdef', ADMIN_PASSWORD: 'Env-Password-42', CREDENTIALS_KEY: '', VAPI_SECRET: 'env-vapi-secret-0123456789abcdef' };
     const s = loadSecrets(dir, env);
     expect(s.values.PIMS_SYNC_API_KEY).toBe(env.PIMS_SYNC_API_KEY);
     expect(s.source).toMatchObject({ PIMS_SYNC_API_KEY: 'environment', ADMIN_PASSWORD: 'environment', CREDENTIALS_KEY: 'generated' });
@@ -56,9 +59,12 @@ describe('npm start secrets', () => {
     expect(out).not.toContain(env.ADMIN_PASSWORD);
     expect(out).toContain('Admin login:      admin@example.com / (ADMIN_PASSWORD from the environment)');
     expect(out).toContain('x-api-key: (PIMS_SYNC_API_KEY from the environment)');
+    expect(out).not.toContain(env.VAPI_SECRET);
+    expect(out).toContain('x-vapi-secret: (VAPI_SECRET from the environment)');
     const file = readFileSync(s.file, 'utf8');
     expect(file).not.toContain(env.PIMS_SYNC_API_KEY);
     expect(file).not.toContain(env.ADMIN_PASSWORD);
+    expect(file).not.toContain(env.VAPI_SECRET);
     expect(s.generated).toEqual(['CREDENTIALS_KEY', 'AUTH_JWT_SECRET', 'ADMIN_EMAIL']);
   });
 
@@ -98,8 +104,9 @@ describe('npm start secrets', () => {
     writeFileSync(legacySecretsFile(dir), JSON.stringify(old), { mode: 0o644 });
     chmodSync(legacySecretsFile(dir), 0o644);
     const s = loadSecrets(dir, {});
-    expect(s.values).toEqual(old);
-    expect(s.generated).toEqual([]);
+    // The old secrets are kept; the one added since (VAPI_SECRET) is generated beside them.
+    expect(s.values).toEqual({ ...old, VAPI_SECRET: expect.stringMatching(/^[0-9a-f]{48}$/) });
+    expect(s.generated).toEqual(['VAPI_SECRET']);
     expect(existsSync(legacySecretsFile(dir))).toBe(false);
     expect(mode(secretsFile(dir))).toBe(0o600);
     expect(mode(secretsDir(dir))).toBe(0o700);

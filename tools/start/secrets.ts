@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import path from 'node:path';
 import { generateEncryptionKey } from '@pims/util';
 
-export const SECRET_NAMES = ['PIMS_SYNC_API_KEY', 'CREDENTIALS_KEY', 'AUTH_JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'] as const;
+export const SECRET_NAMES = ['PIMS_SYNC_API_KEY', 'CREDENTIALS_KEY', 'AUTH_JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'VAPI_SECRET'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** environment: given by the caller; generated: made by this start; saved: made by an earlier start. */
@@ -22,6 +22,8 @@ const MAKE: Record<SecretName, () => string> = {
   AUTH_JWT_SECRET: () => randomBytes(48).toString('base64url'),
   ADMIN_EMAIL: () => 'admin@example.com',
   ADMIN_PASSWORD: () => `Admin-${randomBytes(9).toString('base64url')}`,
+  /** The voice assistant's server secret (x-vapi-secret on POST /api/vapi/tool-calls). */
+  VAPI_SECRET: () => randomBytes(24).toString('hex'),
 };
 
 export interface LoadedSecrets {

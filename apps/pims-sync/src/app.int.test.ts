@@ -497,6 +497,8 @@ describe('OpenAPI', () => {
         '/api/sync/active',
         '/api/sync/{syncId}',
         '/api/sync/{syncId}/cancel',
+        '/api/vapi/tool-calls',
+        '/api/vapi/tools',
         '/openapi.json',
         '/docs',
       ].sort(),
@@ -537,7 +539,8 @@ describe('OpenAPI', () => {
           expect(resolve(schema), `${where} ${s}`).toBeDefined();
         }
         if (path.startsWith('/api/')) {
-          expect(op.security, where).toEqual([{ apiKey: [] }]);
+          // Vapi's tool calls carry Vapi's secret instead (CONTRACT section 8).
+          expect(op.security, where).toEqual(path === '/api/vapi/tool-calls' ? [{ vapiSecret: [] }, { vapiBearer: [] }] : [{ apiKey: [] }]);
           for (const s of ['401', '500']) expect(op.responses[s].content['application/json'].schema, `${where} ${s}`).toEqual({ $ref: '#/components/schemas/ErrorBody' });
         } else {
           expect(op.security, where).toBeUndefined();
@@ -548,7 +551,8 @@ describe('OpenAPI', () => {
           expect(op.requestBody.required, where).toBe(true);
           const input = resolve(op.requestBody.content['application/json'].schema);
           expect(input.type, where).toBe('object');
-          expect(input.additionalProperties, where).toBe(false);
+          // Strict bodies, but Vapi's server message: Vapi adds fields of its own to it.
+          expect(input.additionalProperties, where).toEqual(path === '/api/vapi/tool-calls' ? {} : false);
           for (const s of ['400', '413', '415']) expect(op.responses[s], `${where} ${s}`).toBeDefined();
         }
         if (path.includes('{syncId}')) expect(op.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), where).toEqual(['path:syncId']);

@@ -12,6 +12,7 @@ import { clinicsRouter } from './routes/clinics';
 import { docsRouter } from './routes/docs';
 import { healthRouter, type HealthProbe } from './routes/health';
 import { syncRouter } from './routes/sync';
+import { vapiRouter, type VapiDeps } from './routes/vapi';
 import type { SyncService } from './services/sync-service';
 
 export type { HealthProbe };
@@ -26,6 +27,8 @@ export interface AppDeps {
   /** The PIMS providers test-connection logs in through. */
   registry: PimsRegistry;
   health: HealthProbe;
+  /** The voice assistant's tools and VAPI_SECRET (POST /api/vapi/tool-calls answers 503 without them). */
+  vapi?: Omit<VapiDeps, 'apiKey'>;
 }
 
 /** The largest request body read (every body of the API is a small JSON object). */
@@ -59,6 +62,8 @@ export function createApp(deps: AppDeps) {
   let document: Record<string, unknown> | null = null;
   const routes = app
     .route('/', healthRouter(deps.health))
+    // Ahead of apiRoutes: Vapi's tool calls carry x-vapi-secret, not x-api-key (see vapiRouter).
+    .route('/api', vapiRouter({ ...deps.vapi, apiKey: deps.apiKey }))
     .route('/api', apiRoutes)
     // Built on first request, once every route is registered.
     .route('/', docsRouter({ document: () => (document ??= openApiDocument(app)) }));

@@ -10,6 +10,8 @@ import {
   NightlySchedulesRepository,
   ScheduleRepository,
   SyncOrchestrator,
+  VapiToolCallsRepository,
+  VoiceTools,
 } from '@pims/sync-data-access';
 import type { Clock } from '@pims/util';
 import { createApp, type HealthProbe } from './app';
@@ -39,6 +41,7 @@ export interface Repositories {
   schedule: ScheduleRepository;
   nightlySchedules: NightlySchedulesRepository;
   bookings: BookingsRepository;
+  vapiToolCalls: VapiToolCallsRepository;
 }
 
 export function createRepositories(pool: pg.Pool, credentialsKey: Buffer): Repositories {
@@ -49,6 +52,7 @@ export function createRepositories(pool: pg.Pool, credentialsKey: Buffer): Repos
     schedule: new ScheduleRepository(pool),
     nightlySchedules: new NightlySchedulesRepository(),
     bookings: new BookingsRepository(pool),
+    vapiToolCalls: new VapiToolCallsRepository(pool),
   };
 }
 
@@ -94,6 +98,8 @@ export interface Services {
   syncs: SyncService;
   /** Availability, holds, bookings, cancel and reschedule (seats decided by the database). */
   bookings: BookingService;
+  /** The voice assistant's tools (Vapi tool calls) over the bookings. */
+  voiceTools: VoiceTools;
   /** The process's PIMS providers by name (empty without providers). */
   registry: PimsRegistry;
   leases: RunLeases;
@@ -122,6 +128,7 @@ export function createServices(c: Collaborators): Services {
     clock: c.clock,
   });
   const bookings = new BookingService({ pool, repository: repositories.bookings, logger: logger.child({ component: 'bookings' }), clock: c.clock });
+  const voiceTools = new VoiceTools({ bookings, repository: repositories.vapiToolCalls, logger: logger.child({ component: 'voice-tools' }), clock: c.clock });
   const registry = createPimsRegistry(c.providers ?? []);
   let orchestrator: SyncOrchestrator | null = null;
   let workers: SyncWorkers | null = null;
@@ -142,11 +149,11 @@ export function createServices(c: Collaborators): Services {
     database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
     queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
   };
-  return { repositories, syncs, bookings, registry, leases, recovery, dispatcher, orchestrator, workers, health };
+  return { repositories, syncs, bookings, voiceTools, registry, leases, recovery, dispatcher, orchestrator, workers, health };
 }
 
-/** The HTTP app on the services. */
-export function createHttpApp(services: Services, opts: { apiKey: string; logger: ServiceLogger }) {
+/** The HTTP app on the services; without vapiSecret, Vapi's tool calls answer 503 vapi_not_configured. */
+export function createHttpApp(services: Services, opts: { apiKey: string; logger: ServiceLogger; vapiSecret?: string }) {
   return createApp({
     apiKey: opts.apiKey,
     logger: opts.logger,
@@ -156,5 +163,6 @@ export function createHttpApp(services: Services, opts: { apiKey: string; logger
     bookings: services.bookings,
     registry: services.registry,
     health: services.health,
+    vapi: { tools: services.voiceTools, secret: opts.vapiSecret },
   });
 }

@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   PIMS_SYNC_SHUTDOWN_GRACE_SECONDS: int(0, 600, 10),
   /** How often each worker process runs a nightly-dispatcher tick (one of them leads each tick). */
   PIMS_SYNC_DISPATCH_TICK_SECONDS: int(1, 3600, 60),
+  /** The voice assistant's shared secret (x-vapi-secret); unset, POST /api/vapi/tool-calls answers 503. */
+  VAPI_SECRET: opt(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)')),
 });
 
 export interface ServiceEnv {
@@ -79,6 +81,8 @@ export interface ServiceEnv {
   role: Role;
   chromiumPath?: string;
   logLevel: string;
+  /** Vapi's tool calls are refused (503 vapi_not_configured) without it. */
+  vapiSecret?: string;
   queue: {
     workerConcurrency: number;
     jobExpireSeconds: number;
@@ -132,6 +136,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServiceEnv {
     role: e.PIMS_SYNC_ROLE,
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
+    vapiSecret: e.VAPI_SECRET,
     queue: {
       workerConcurrency: e.PIMS_SYNC_WORKER_CONCURRENCY,
       jobExpireSeconds: e.PIMS_SYNC_JOB_EXPIRE_SECONDS,

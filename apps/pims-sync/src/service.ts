@@ -90,7 +90,7 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
 
     let url: string | null = null;
     if (isApi) {
-      const app = createHttpApp(services, { apiKey: env.apiKey!, logger });
+      const app = createHttpApp(services, { apiKey: env.apiKey!, logger, vapiSecret: env.vapiSecret });
       const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
         const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, () => resolve(s));
         s.once('error', reject);

@@ -3,3 +3,4 @@ export * from './labels';
 export * from './bookings';
 export * from './error-body';
 export * from './clinic-settings';
+export * from './vapi';

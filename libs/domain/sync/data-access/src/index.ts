@@ -11,3 +11,5 @@ export * from './bookings/booking.service';
 export { isUuid } from './bookings/booking-input';
 export * from './bookings/confirmation-number';
 export * from './bookings/phone';
+export * from './repositories/vapi-tool-calls.repository';
+export * from './bookings/voice-tools';
