@@ -60,12 +60,17 @@ export const PimsConsultation = z.object({
 });
 export type PimsConsultation = z.infer<typeof PimsConsultation>;
 
-/** The calendar set-up: business hours (ISO weekdays 1..7), slot interval, rooms, providers. */
+/** The calendar set-up: business hours (ISO weekdays 1..7), slot interval, rooms, providers (and appointment types, optional). */
 export const PimsScheduleConfig = z.object({
   slotIntervalMinutes: z.number().int().positive(),
   businessHours: z.array(z.object({ daysOfWeek: z.array(z.number().int().min(1).max(7)), startTime: z.string(), endTime: z.string() })),
   rooms: z.array(z.object({ id: z.string(), name: z.string() })),
   providers: z.array(z.object({ id: z.string(), name: z.string() })),
+  /**
+   * The PIMS's appointment types with their usual length in minutes (null when it names none), when
+   * the provider reads them: write-back books a voice booking as the first type that fits its slot.
+   */
+  appointmentTypes: z.array(z.object({ id: z.string(), name: z.string(), durationMinutes: z.number().int().positive().nullable() })).optional(),
 });
 export type PimsScheduleConfig = z.infer<typeof PimsScheduleConfig>;
 

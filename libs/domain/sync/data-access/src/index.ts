@@ -13,3 +13,7 @@ export * from './bookings/confirmation-number';
 export * from './bookings/phone';
 export * from './repositories/vapi-tool-calls.repository';
 export * from './bookings/voice-tools';
+export * from './repositories/write-back.repository';
+export * from './write-back/write-back.service';
+export { resolveWriteDefaults, type ResolvedWriteDefaults } from './write-back/write-defaults';
+export { PimsSessionPool } from './services/pims-session-pool';

@@ -31,7 +31,8 @@ export type { BookInput } from './booking-input';
  */
 export interface BookingHooks {
   onConfirmed?(tx: PoolClient, booking: BookingView): Promise<void>;
-  onCancelled?(tx: PoolClient, booking: BookingView): Promise<void>;
+  /** May answer the booking as the hook left it (the write-back state a cancel sets). */
+  onCancelled?(tx: PoolClient, booking: BookingView): Promise<BookingView | void>;
   onRescheduled?(tx: PoolClient, booking: BookingView, previous: { slotId: string | null; startsAt: string }): Promise<void>;
 }
 
@@ -211,8 +212,8 @@ export class BookingService {
         if (!existing) throw bookingNotFound();
         throw notActive(existing.view.status);
       }
-      await this.hooks.onCancelled?.(tx, cancelled.view);
-      return { kind: 'done', value: cancelled.view };
+      const view = (await this.hooks.onCancelled?.(tx, cancelled.view)) ?? cancelled.view;
+      return { kind: 'done', value: view };
     });
     return this.settle(null, outcome);
   }
