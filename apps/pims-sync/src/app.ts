@@ -50,6 +50,9 @@ export function createApp(deps: AppDeps) {
 
   const app = createRouter();
   app.use('*', requestLog(deps.logger));
+  // Before the body limit and the API key: Vapi's messages carry the whole conversation (a limit of
+  // their own) and x-vapi-secret, not x-api-key (see vapiRouter).
+  app.route('/api', vapiRouter({ ...deps.vapi, apiKey: deps.apiKey }));
   // A larger body is refused from its Content-Length, or as soon as more than that has arrived.
   app.use(
     '*',
@@ -62,8 +65,6 @@ export function createApp(deps: AppDeps) {
   let document: Record<string, unknown> | null = null;
   const routes = app
     .route('/', healthRouter(deps.health))
-    // Ahead of apiRoutes: Vapi's tool calls carry x-vapi-secret, not x-api-key (see vapiRouter).
-    .route('/api', vapiRouter({ ...deps.vapi, apiKey: deps.apiKey }))
     .route('/api', apiRoutes)
     // Built on first request, once every route is registered.
     .route('/', docsRouter({ document: () => (document ??= openApiDocument(app)) }));

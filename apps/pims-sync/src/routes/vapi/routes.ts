@@ -36,7 +36,7 @@ export const toolCalls = createRoute({
     200: jsonContent(vapiSchemas.VapiToolCallsResponse, 'One answer per tool call'),
     400: error('The body is not a Vapi server message (validation_error with issues, or invalid_json)'),
     401: error('Missing or wrong x-vapi-secret (unauthorized)'),
-    413: error('The body is larger than 64 KB (payload_too_large)'),
+    413: error('The body is larger than 1 MB (payload_too_large)'),
     415: error('The body is not JSON (unsupported_media_type)'),
     503: error('VAPI_SECRET is not set (vapi_not_configured)'),
     500: error('internal_error'),

@@ -20,6 +20,8 @@ import { idempotencyKeyFor, ScheduleRepository, type SlotRow } from '@pims/sync-
 import { addDays, instantOfLocal, todayIn } from '@pims/util';
 import { createHttpApp } from '../../composition';
 import { EnvError, loadEnv } from '../../env';
+import { startService } from '../../service';
+import { serviceEnv, testSecrets } from '../../testing/e2e';
 import { captureLogger, clinicInput, startApiHarness, TEST_API_KEY, type ApiHarness } from '../../testing/harness';
 
 const SECRET = 'vapi-test-secret-0123456789abcdef';
@@ -196,6 +198,22 @@ describe('the secret', () => {
     expect(JSON.stringify((await post(body, { 'x-vapi-secret': 'wrong-secret' })).body)).not.toContain(SECRET);
   });
 
+  it('the service started from its environment takes VAPI_SECRET for tool calls over HTTP', async () => {
+    const secrets = testSecrets();
+    const svc = await startService(loadEnv(serviceEnv(h.db.connectionString, secrets, { PIMS_SYNC_ROLE: 'api', VAPI_SECRET: SECRET })), { logger: captureLogger().logger });
+    try {
+      const body = JSON.stringify(message(`asst_${randomUUID()}`, [{ id: 'call_http', name: 'get_clinic_hours' }]));
+      const send = (headers: Record<string, string>) => fetch(`${svc.url}/api/vapi/tool-calls`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const ok = await send({ 'x-vapi-secret': SECRET });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ results: [{ toolCallId: 'call_http', error: expect.stringMatching(/not connected to a clinic/) }] });
+      expect((await send({ 'x-vapi-secret': 'wrong-secret' })).status).toBe(401);
+      expect((await send({ 'x-api-key': secrets.apiKey })).status).toBe(401);
+    } finally {
+      await svc.stop();
+    }
+  });
+
   it('answers 503 vapi_not_configured when VAPI_SECRET is not set, whatever the headers', async () => {
     const c = await newClinic();
     const body = message(c.assistantId, [{ name: 'get_clinic_hours' }]);
@@ -248,6 +266,20 @@ describe('the message', () => {
     const res = await post({ message: { type: 'status-update', status: 'in-progress', call: { id: 'c1' } } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ results: [] });
+  });
+
+  it("reads a message with a long conversation (past the API's 64 KB), up to 1 MB", async () => {
+    const c = await newClinic();
+    const long = (kb: number) => {
+      const body = message(c.assistantId, [{ id: `call_${kb}`, name: 'get_clinic_hours' }]);
+      body.message.artifact.messages = Array.from({ length: kb }, (_, i) => ({ role: 'user', message: 'x'.repeat(1000), time: i })) as never[];
+      return JSON.stringify(body);
+    };
+    const [ok] = await answers(long(300));
+    expect('result' in ok && ClinicHoursResult.parse(JSON.parse(ok.result)).timezone).toBe(NY);
+    expectError(await post(long(1100)), 413, 'payload_too_large');
+    // The rest of the API keeps its 64 KB.
+    expectError(await h.request('POST', '/api/clinics', { ...clinicInput(), name: 'x'.repeat(70 * 1024) }), 413, 'payload_too_large');
   });
 
   it('an unknown assistant id (or none) gets an error result for every call, not a 500', async () => {
