@@ -156,7 +156,7 @@ describe.each([
        where n.nspname = 'public' and c.relkind in ('r', 'p')`,
     );
     expect(rows.map((r) => r.relname).sort()).toEqual(
-      ['bookings', 'case_sync_audits', 'cases', 'clinic_schedule_config', 'clinics', 'schedule_appointments', 'schedule_slots'].sort(),
+      ['bookings', 'case_sync_audits', 'cases', 'clinic_schedule_config', 'clinics', 'schedule_appointments', 'schedule_slots', 'vapi_tool_calls', 'write_back_outbox'].sort(),
     );
     for (const r of rows) expect(r, r.relname).toMatchObject({ relrowsecurity: true });
     const roles = await db.pool.query(`select rolname from pg_roles where rolname in ('anon', 'authenticated', 'service_role')`);
