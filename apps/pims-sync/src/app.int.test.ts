@@ -635,6 +635,7 @@ describe('errors the client never sees the text of', () => {
       audits: h.audits,
       syncs: h.syncs,
       bookings: h.services.bookings,
+      writeBack: h.services.writeBack,
       registry: h.services.registry,
       health: { database: async () => false, queue: async () => 'ok' },
     });

@@ -1,6 +1,6 @@
 import { bodyLimit } from 'hono/body-limit';
 import type { PimsRegistry } from '@pims/pims';
-import type { AuditsRepository, BookingService, ClinicsRepository } from '@pims/sync-data-access';
+import type { AuditsRepository, BookingService, ClinicsRepository, WriteBackService } from '@pims/sync-data-access';
 import { errorBody, handleError } from './http/errors';
 import { requireApiKey } from './http/api-key';
 import { API_KEY_SCHEME, fixPatterns, OPENAPI_INFO } from './http/openapi';
@@ -24,6 +24,8 @@ export interface AppDeps {
   audits: AuditsRepository;
   syncs: SyncService;
   bookings: BookingService;
+  /** The admin's retry of a failed write-back (POST /api/bookings/:id/write-back). */
+  writeBack: Pick<WriteBackService, 'retry'>;
   /** The PIMS providers test-connection logs in through. */
   registry: PimsRegistry;
   health: HealthProbe;
@@ -45,7 +47,7 @@ export function createApp(deps: AppDeps) {
   api.get('/openapi.json', (c) => c.redirect('/openapi.json', 301));
   const apiRoutes = api
     .route('/', clinicsRouter({ clinics: deps.clinics, registry: deps.registry, logger: deps.logger }))
-    .route('/', bookingsRouter({ bookings: deps.bookings }))
+    .route('/', bookingsRouter({ bookings: deps.bookings, writeBack: deps.writeBack }))
     .route('/', syncRouter({ audits: deps.audits, syncs: deps.syncs }));
 
   const app = createRouter();

@@ -8,10 +8,12 @@ import {
   CasesRepository,
   ClinicsRepository,
   NightlySchedulesRepository,
+  PimsSessionPool,
   ScheduleRepository,
   SyncOrchestrator,
   VapiToolCallsRepository,
   VoiceTools,
+  WriteBackService,
 } from '@pims/sync-data-access';
 import type { Clock } from '@pims/util';
 import { createApp, type HealthProbe } from './app';
@@ -22,6 +24,7 @@ import { NightlyDispatcher } from './queue/nightly-dispatcher';
 import { Recovery } from './queue/recovery';
 import { RunLeases } from './queue/run-lease';
 import { SyncWorkers } from './queue/sync-worker';
+import { createWriteBackQueue, WriteBackWorkers } from './queue/write-back-worker';
 import { SyncService } from './services/sync-service';
 
 /**
@@ -64,6 +67,8 @@ export function createOrchestrator(deps: {
   providers: PimsProvider[];
   logger?: ServiceLogger;
   clock?: Clock;
+  /** The logged-in sessions it shares with write-back (else a pool of its own). */
+  sessions?: PimsSessionPool;
 }): SyncOrchestrator {
   const { audits, clinics, cases, schedule } = deps.repositories;
   return new SyncOrchestrator({
@@ -73,6 +78,7 @@ export function createOrchestrator(deps: {
     repositories: { audits, clinics, cases, schedule },
     logger: deps.logger,
     clock: deps.clock,
+    sessions: deps.sessions,
   });
 }
 
@@ -98,6 +104,8 @@ export interface Services {
   syncs: SyncService;
   /** Availability, holds, bookings, cancel and reschedule (seats decided by the database). */
   bookings: BookingService;
+  /** Bookings into the PIMS: the outbox hooks of BookingService, the admin's retry, the queue's deliveries. */
+  writeBack: WriteBackService;
   /** The voice assistant's tools (Vapi tool calls) over the bookings. */
   voiceTools: VoiceTools;
   /** The process's PIMS providers by name (empty without providers). */
@@ -108,6 +116,8 @@ export interface Services {
   dispatcher: NightlyDispatcher;
   orchestrator: SyncOrchestrator | null;
   workers: SyncWorkers | null;
+  /** The write-back queue's consumers (with the workers). */
+  writeBackWorkers: WriteBackWorkers | null;
   health: HealthProbe;
 }
 
@@ -127,13 +137,33 @@ export function createServices(c: Collaborators): Services {
     settings: { tickSeconds: q.dispatchTickSeconds, batchSize: q.dispatchBatchSize },
     clock: c.clock,
   });
-  const bookings = new BookingService({ pool, repository: repositories.bookings, logger: logger.child({ component: 'bookings' }), clock: c.clock });
-  const voiceTools = new VoiceTools({ bookings, repository: repositories.vapiToolCalls, logger: logger.child({ component: 'voice-tools' }), clock: c.clock });
   const registry = createPimsRegistry(c.providers ?? []);
+  // One pool of logged-in PIMS sessions for the syncs and the write-backs of this process.
+  const sessions = new PimsSessionPool();
+  const writeBack = new WriteBackService({
+    pool,
+    registry,
+    clinics: repositories.clinics,
+    queue: createWriteBackQueue(boss),
+    sessions,
+    bookings: repositories.bookings,
+    logger: logger.child({ component: 'write-back' }),
+    maxAttempts: q.writeBackMaxAttempts,
+  });
+  const bookings = new BookingService({ pool, repository: repositories.bookings, logger: logger.child({ component: 'bookings' }), clock: c.clock, hooks: writeBack.hooks });
+  const voiceTools = new VoiceTools({ bookings, repository: repositories.vapiToolCalls, logger: logger.child({ component: 'voice-tools' }), clock: c.clock });
   let orchestrator: SyncOrchestrator | null = null;
   let workers: SyncWorkers | null = null;
+  let writeBackWorkers: WriteBackWorkers | null = null;
   if (c.providers && (c.workers ?? true)) {
-    orchestrator = createOrchestrator({ pool, credentialsKey: c.credentialsKey, repositories, providers: c.providers, logger: logger.child({ component: 'orchestrator' }) });
+    orchestrator = createOrchestrator({ pool, credentialsKey: c.credentialsKey, repositories, providers: c.providers, logger: logger.child({ component: 'orchestrator' }), sessions });
+    writeBackWorkers = new WriteBackWorkers({
+      boss,
+      pool,
+      writeBack,
+      logger: logger.child({ component: 'write-back' }),
+      settings: { concurrency: q.writeBackConcurrency, pollSeconds: q.pollSeconds, staleSeconds: q.staleSeconds, sweepSeconds: q.sweepSeconds },
+    });
     workers = new SyncWorkers({
       boss,
       audits,
@@ -149,7 +179,7 @@ export function createServices(c: Collaborators): Services {
     database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
     queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
   };
-  return { repositories, syncs, bookings, voiceTools, registry, leases, recovery, dispatcher, orchestrator, workers, health };
+  return { repositories, syncs, bookings, writeBack, voiceTools, registry, leases, recovery, dispatcher, orchestrator, workers, writeBackWorkers, health };
 }
 
 /** The HTTP app on the services; without vapiSecret, Vapi's tool calls answer 503 vapi_not_configured. */
@@ -161,6 +191,7 @@ export function createHttpApp(services: Services, opts: { apiKey: string; logger
     audits: services.repositories.audits,
     syncs: services.syncs,
     bookings: services.bookings,
+    writeBack: services.writeBack,
     registry: services.registry,
     health: services.health,
     vapi: { tools: services.voiceTools, secret: opts.vapiSecret },

@@ -67,6 +67,10 @@ const EnvSchema = z.object({
   PIMS_SYNC_SHUTDOWN_GRACE_SECONDS: int(0, 600, 10),
   /** How often each worker process runs a nightly-dispatcher tick (one of them leads each tick). */
   PIMS_SYNC_DISPATCH_TICK_SECONDS: int(1, 3600, 60),
+  /** Bookings one worker process writes into the PIMS at once (pg-boss workers of the write-back queue). */
+  PIMS_SYNC_WRITE_BACK_CONCURRENCY: int(1, 64, 4),
+  /** Attempts of one booking's write-back (retried with backoff from PIMS_SYNC_RETRY_DELAY_SECONDS) before it ends failed. */
+  PIMS_SYNC_WRITE_BACK_MAX_ATTEMPTS: int(1, 30, 8),
   /** The voice assistant's shared secret (x-vapi-secret); unset, POST /api/vapi/tool-calls answers 503. */
   VAPI_SECRET: opt(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)')),
 });
@@ -96,6 +100,9 @@ export interface ServiceEnv {
     /** Nightly dispatcher: seconds between ticks, and due clinics handled per transaction. */
     dispatchTickSeconds: number;
     dispatchBatchSize: number;
+    /** Write-back: bookings written at once per worker process, and attempts before failed. */
+    writeBackConcurrency: number;
+    writeBackMaxAttempts: number;
   };
 }
 
@@ -149,6 +156,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServiceEnv {
       shutdownGraceSeconds: e.PIMS_SYNC_SHUTDOWN_GRACE_SECONDS,
       dispatchTickSeconds: e.PIMS_SYNC_DISPATCH_TICK_SECONDS,
       dispatchBatchSize: DISPATCH_BATCH_SIZE,
+      writeBackConcurrency: e.PIMS_SYNC_WRITE_BACK_CONCURRENCY,
+      writeBackMaxAttempts: e.PIMS_SYNC_WRITE_BACK_MAX_ATTEMPTS,
     },
   };
 }

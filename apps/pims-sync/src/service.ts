@@ -42,7 +42,8 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
     logger.info({ database: redactConnectionString(db.connectionString), embedded: db.embedded !== null, migrationsApplied: db.migrations.applied.length }, 'database ready');
 
     const pool = createPool(db.connectionString, {
-      max: 10 + (isWorker ? q.workerConcurrency * 4 : 0),
+      // A write-back holds its lease's connection for the whole write, and uses one more at times.
+      max: 10 + (isWorker ? q.workerConcurrency * 4 + q.writeBackConcurrency * 2 : 0),
       applicationName: `pims-sync-${env.role}`,
       // A code path asking for a second connection while it holds one (tests make this an error).
       onNestedConnection: (err) => logger.error({ err: { ...errFields(err), stack: err.stack } }, 'nested pool connection'),
@@ -76,7 +77,7 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
     }
     const services = createServices({ pool, boss, credentialsKey: env.credentialsKey, logger, settings: q, providers, workers: isWorker });
 
-    const { workers, orchestrator, recovery, dispatcher } = services;
+    const { workers, orchestrator, recovery, dispatcher, writeBackWorkers } = services;
     if (workers && orchestrator) {
       cleanups.push(() => orchestrator.close());
       cleanups.push(async () => {
@@ -86,6 +87,7 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
       recovery.start();
       dispatcher.start();
       await workers.start();
+      await writeBackWorkers?.start();
     }
 
     let url: string | null = null;
@@ -119,7 +121,11 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
         // The workers' shutdown starts synchronously (with no grace, running syncs are aborted
         // before any other signal handler of the process, e.g. the browser's, gets to run).
         const running = workers?.activeSyncIds ?? [];
-        const workersStopped = workers ? workers.shutdown(q.shutdownGraceSeconds * 1000) : Promise.resolve();
+        const workersStopped = Promise.all([
+          workers ? workers.shutdown(q.shutdownGraceSeconds * 1000) : undefined,
+          // A write-back stopped by the process's end is picked up again by another (its lease is free).
+          writeBackWorkers?.shutdown(q.shutdownGraceSeconds * 1000),
+        ]);
         stopping = (async () => {
           logger.info({ running }, 'pims-sync stopping');
           await workersStopped.catch((err) => logger.error({ err: errFields(err) }, 'error while stopping the workers'));

@@ -15,6 +15,23 @@ export interface RunJobData {
   clinicId: string;
 }
 
+/**
+ * The queue of write-back: one job per outbox row (its id the row's job id), sent in the booking
+ * change's transaction (see write-back-worker.ts). pg-boss retries a delivery that asked for it (a
+ * passing failure, a booking another worker is writing) with backoff; the write-back's own budget
+ * decides when it ends failed, so pg-boss's limit is only a backstop (the sweep sends a lost row again).
+ */
+export const WRITE_BACK_QUEUE = 'pims-write-back';
+const WRITE_BACK_RETRY_LIMIT = 40;
+/** A write-back job still active after this long is delivered again (the lease keeps a live one from running twice). */
+const WRITE_BACK_EXPIRE_SECONDS = 15 * 60;
+
+export interface WriteBackJobData {
+  outboxId: string;
+  bookingId: string;
+  clinicId: string;
+}
+
 export interface BossSettings {
   jobExpireSeconds: number;
   maintenanceSeconds: number;
@@ -48,6 +65,14 @@ export async function startBoss(pool: pg.Pool, connectionString: string, setting
     expireInSeconds: settings.jobExpireSeconds,
   };
   await ensureQueue(boss, pool, runQueue);
+  await ensureQueue(boss, pool, {
+    name: WRITE_BACK_QUEUE,
+    policy: 'standard',
+    retryLimit: WRITE_BACK_RETRY_LIMIT,
+    retryDelay: settings.retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: Math.min(settings.jobExpireSeconds, WRITE_BACK_EXPIRE_SECONDS),
+  });
   return boss;
 }
 

@@ -13,7 +13,10 @@ import { RUN_QUEUE } from './boss';
  * objid = key 2, objsubid = 2).
  *   - one bigint: migration runs 727_001 (@pims/db migrate.ts); queue creation 727_101 (boss.ts);
  *     each clinic's sync, hashtextextended('pims-sync:clinic:' || clinic id, 0) (clinic-lock.ts of
- *     @pims/sync-data-access).
+ *     @pims/sync-data-access); a booking's write-back lease, hashtextextended('pims-sync:write-back:'
+ *     || booking id, 0), and its step locks, hashtextextended('pims-sync:write-back-lock:' || name, 0)
+ *     with name 'client:<clinic id>:<E.164 phone>' or 'slot:<slot id>' (write-back-lease.ts of
+ *     @pims/sync-data-access). Hashed keys of distinct prefixes meet only by a 64-bit collision.
  *   - two int4: run leases, the sync id's first 64 bits (leaseKeys below); the nightly
  *     dispatcher's leadership, (727_102, 0) (nightly-dispatcher.ts). No lease can take the
  *     dispatcher's key: a lease's second key holds the uuid's version digit, never 0 in a

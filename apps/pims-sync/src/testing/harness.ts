@@ -40,6 +40,8 @@ export const TEST_QUEUE_SETTINGS: ServiceSettings = {
   shutdownGraceSeconds: 0,
   dispatchTickSeconds: 60,
   dispatchBatchSize: DISPATCH_BATCH_SIZE,
+  writeBackConcurrency: 4,
+  writeBackMaxAttempts: 8,
 };
 
 export interface ApiHarness {

@@ -1,10 +1,10 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { BookingService } from '@pims/sync-data-access';
-import { AppError } from '@pims/util';
+import type { BookingService, WriteBackService } from '@pims/sync-data-access';
 import type * as routes from './routes';
 
 export interface BookingsDeps {
   bookings: BookingService;
+  writeBack: Pick<WriteBackService, 'retry'>;
 }
 
 /**
@@ -13,7 +13,7 @@ export interface BookingsDeps {
  * whose body carries the nearest slots with room (error.alternatives, from the error's details).
  */
 export function bookingsHandlers(deps: BookingsDeps) {
-  const { bookings } = deps;
+  const { bookings, writeBack } = deps;
 
   const availability: RouteHandler<typeof routes.availability> = async (c) => {
     const { from, to } = c.req.valid('query');
@@ -47,17 +47,13 @@ export function bookingsHandlers(deps: BookingsDeps) {
   };
 
   /**
-   * failed -> pending in one guarded update (two admins retrying at once: one 202, one 409). The
-   * write-back itself drains 'pending' bookings.
+   * failed -> pending in one guarded update, with a new outbox row and its job in the same
+   * transaction (two admins retrying at once: one 202, one 409 write_back_not_failed; 404
+   * booking_not_found). The write-back worker then writes it.
    */
   const retryWriteBack: RouteHandler<typeof routes.retryWriteBack> = async (c) => {
-    const id = c.req.valid('param').id;
-    const retried = await bookings.repository.retryFailedWriteBack(id);
-    if (!retried) {
-      const current = await bookings.get(id); // booking_not_found (404) when there is none
-      throw new AppError('write_back_not_failed', `The booking's write-back is ${current.writeBack.status ?? 'not started (a hold)'}, not failed`, { status: 409 });
-    }
-    return c.json({ bookingId: retried.view.id, writeBack: { status: 'pending' as const } }, 202);
+    const retried = await writeBack.retry(c.req.valid('param').id);
+    return c.json({ bookingId: retried.id, writeBack: { status: 'pending' as const } }, 202);
   };
 
   return { availability, hold, create, list, get, cancel, reschedule, retryWriteBack };

@@ -52,6 +52,8 @@ export interface SyncOrchestratorDeps {
   progressIntervalMs?: number;
   /** How long a clinic's logged-in PIMS session is kept for its next sync (default 5 min; 0 = never). */
   sessionIdleMs?: number;
+  /** The pool of logged-in sessions, when the app shares it (with write-back); else one of its own (sessionIdleMs). */
+  sessions?: PimsSessionPool;
   /**
    * The repositories the app built at its composition root; the orchestrator uses these instead of
    * making its own (each one left out is made on `pool`, as tests and tools do).
@@ -88,7 +90,7 @@ export class SyncOrchestrator {
     this.schedule = given.schedule ?? new ScheduleRepository(deps.pool);
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? noopLogger;
-    this.sessions = new PimsSessionPool({ idleMs: deps.sessionIdleMs });
+    this.sessions = deps.sessions ?? new PimsSessionPool({ idleMs: deps.sessionIdleMs });
   }
 
   /** Closes the PIMS sessions kept for later syncs (call before closing the provider). */

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pimsAuthFailed, pimsUnavailable } from '@pims/pims';
 import { isAppError } from '@pims/util';
+import type { BookingView } from '@pims/sync-contracts';
 import type { BookingService } from '../bookings/booking.service';
 import { tryBookingLease } from './write-back-lease';
 import { appointmentsOf, bookingRequest, createWriteBackFixture, faultyProvider, lostAnswer, type WriteBackFixture } from './write-back.fixture';
@@ -39,7 +40,7 @@ describe('exactly one appointment per booking', () => {
   it('30 bookings (10 callers, 3 pets each) written by two workers at once, with 20% of writes failing before and 20% losing their answer after: each booking written once, each caller one client', async () => {
     const { clinicId, pims } = await w.addClinic();
     const slots = await w.f.query<{ id: string }>(`select id from public.schedule_slots where clinic_id = $1 and date = $2 order by start_time`, [clinicId, w.day]);
-    const made = [];
+    const made: BookingView[] = [];
     for (let i = 0; i < 30; i++) {
       const caller = Math.floor(i / 3);
       made.push(
