@@ -344,7 +344,34 @@ describe('normalizeScheduleConfig', () => {
         { id: 'r2', name: 'Exam 2' },
       ],
       providers: [{ id: 'p1', name: 'Dr. Rivera' }],
+      appointmentTypes: [{ id: 't1', name: 'Wellness', durationMinutes: 30 }],
     });
+  });
+
+  it('reads appointment types with their length in minutes (null when unreadable); none listed = left out', () => {
+    const cfg = normalizeScheduleConfig({
+      businessHours: [],
+      appointmentTypes: [
+        { id: 't1', name: 'Surgery', duration: 90, color: '#f00' },
+        { id: 2, name: ' Recheck ', duration: '15' },
+        { id: 't3', name: 'Long', duration: '01:30' },
+        { id: 't4', name: 'Open', duration: 0 },
+        { id: 't5', name: 'Odd', duration: 'soon' },
+        { id: 't6' },
+        { name: 'No id', duration: 30 },
+        'junk',
+      ],
+    });
+    expect(cfg.appointmentTypes).toEqual([
+      { id: 't1', name: 'Surgery', durationMinutes: 90 },
+      { id: '2', name: 'Recheck', durationMinutes: 15 },
+      { id: 't3', name: 'Long', durationMinutes: 90 },
+      { id: 't4', name: 'Open', durationMinutes: null },
+      { id: 't5', name: 'Odd', durationMinutes: null },
+      { id: 't6', name: 't6', durationMinutes: null },
+    ]);
+    expect(normalizeScheduleConfig({ businessHours: [], appointmentTypes: [] }).appointmentTypes).toEqual([]);
+    expect(normalizeScheduleConfig({ businessHours: [] })).not.toHaveProperty('appointmentTypes');
   });
 
   it('reads slot intervals in several forms and defaults to 30', () => {

@@ -358,11 +358,20 @@ export function normalizeScheduleConfig(body: unknown): PimsScheduleConfig {
     .filter(isRecord)
     .map((p) => ({ id: str(p.id), name: nameOf(p) ?? str(p.id) }))
     .filter((p): p is { id: string; name: string } => p.id !== null && p.name !== null);
+  // Appointment types only when Neo lists them (absent = unknown, not "none"); a length that is not
+  // a positive whole number of minutes (or 'HH:MM') is null: such a type never counts as fitting a slot.
+  const appointmentTypes = Array.isArray(view.appointmentTypes)
+    ? view.appointmentTypes
+        .filter(isRecord)
+        .map((t) => ({ id: str(t.id), name: nameOf(t) ?? str(t.id), durationMinutes: slotMinutes(first(t.duration, t.durationMinutes)) }))
+        .filter((t): t is { id: string; name: string; durationMinutes: number | null } => t.id !== null && t.name !== null)
+    : undefined;
   const candidate = {
     slotIntervalMinutes: slotMinutes(first(view.slotInterval, view.slotDuration, view.slot_interval)) ?? 30,
     businessHours,
     rooms,
     providers,
+    ...(appointmentTypes ? { appointmentTypes } : {}),
   };
   const parsed = PimsScheduleConfig.safeParse(candidate);
   if (!parsed.success) throw badResponse('the calendar set-up');

@@ -238,6 +238,8 @@ describe('consultations and calendar set-up', () => {
         { id: 'p1', name: 'Dr. Rivera' },
         { id: 'p2', name: 'Dr. Chen' },
       ],
+      // The simulator lists one type per name its appointments use, the length of the first.
+      appointmentTypes: [{ id: 't1', name: 'Wellness Exam', durationMinutes: VISITS[0].durationMinutes }],
     });
   });
 
