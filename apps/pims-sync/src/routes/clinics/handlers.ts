@@ -82,7 +82,7 @@ export function clinicsHandlers(deps: ClinicsDeps) {
     const patch = c.req.valid('json');
     assertCron(patch.syncCron, ['syncCron']);
     const settings = await deps.clinics.updateSettings(id, patch);
-    const changed = Object.keys(patch).map((k) => (k === 'pims' || k === 'schedule' ? `${k}(${Object.keys(patch[k] ?? {}).join(',')})` : k));
+    const changed = Object.keys(patch).map((k) => (k === 'pims' || k === 'schedule' || k === 'writeDefaults' ? `${k}(${Object.keys(patch[k] ?? {}).join(',')})` : k));
     deps.logger.info({ clinicId: id, changed }, 'clinic settings changed');
     return c.json(settings, 200);
   };

@@ -86,6 +86,8 @@ describe('GET /api/clinics/:id', () => {
       reconciliationDays: 7,
       syncEnabled: true,
       voiceAssistantId: 'asst-get-1',
+      // Nothing chosen: a voice booking gets what the PIMS's calendar set-up names.
+      writeDefaults: { appointmentTypeId: null, roomId: null, providerId: null },
       nextSyncAt: null,
       lastSync: null,
     });
@@ -151,6 +153,37 @@ describe('PATCH /api/clinics/:id', () => {
     });
     // Null unlinks the voice assistant.
     expect(ClinicSettings.parse((await patch(id, { voiceAssistantId: null })).body).voiceAssistantId).toBeNull();
+  });
+
+  it('sets the write defaults (type, room, provider a voice booking gets in the PIMS); left out stays, null resets', async () => {
+    const id = await newClinic();
+    const cols = () =>
+      q(`select write_appointment_type_id as type, write_room_id as room, write_provider_id as provider from public.clinic_schedule_config where clinic_id = $1`, [id]);
+    const set = keep(await patch(id, { writeDefaults: { appointmentTypeId: ' t-recheck ', roomId: 'r2', providerId: 'p-7' } }));
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(ClinicSettings.parse(set.body).writeDefaults).toEqual({ appointmentTypeId: 't-recheck', roomId: 'r2', providerId: 'p-7' });
+    expect((await settings(id)).writeDefaults).toEqual({ appointmentTypeId: 't-recheck', roomId: 'r2', providerId: 'p-7' });
+    expect(await cols()).toEqual([{ type: 't-recheck', room: 'r2', provider: 'p-7' }]);
+    // The engine reads the same columns.
+    expect(await h.services.writeBack.repository.writeDefaults(id)).toEqual({ appointmentTypeId: 't-recheck', roomId: 'r2', providerId: 'p-7' });
+
+    // Only the room back to the PIMS's set-up; the others stay, and so does the rest of the clinic.
+    const reset = await patch(id, { writeDefaults: { roomId: null } });
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+    expect(reset.body.writeDefaults).toEqual({ appointmentTypeId: 't-recheck', roomId: null, providerId: 'p-7' });
+    expect((await patch(id, { name: 'Other change' })).body.writeDefaults).toEqual({ appointmentTypeId: 't-recheck', roomId: null, providerId: 'p-7' });
+    expect((await patch(id, { writeDefaults: { appointmentTypeId: null, providerId: null } })).body.writeDefaults).toEqual({
+      appointmentTypeId: null,
+      roomId: null,
+      providerId: null,
+    });
+    expect(await cols()).toEqual([{ type: null, room: null, provider: null }]);
+
+    // Refused: unknown fields, empty, blank, too long, control characters, not a string.
+    for (const bad of [{ rooms: 'x' }, {}, { roomId: '  ' }, { roomId: 'x'.repeat(201) }, { providerId: 'p\u0000' }, { appointmentTypeId: 7 }]) {
+      expectError(await patch(id, { writeDefaults: bad }), 400, 'validation_error');
+    }
+    expect(await cols()).toEqual([{ type: null, room: null, provider: null }]);
   });
 
   it('a changed cron, time zone or syncEnabled re-plans the next nightly run (nextSyncAt null); other changes keep it', async () => {

@@ -28,6 +28,18 @@ export const ClinicScheduleSettings = z.object({
 });
 export type ClinicScheduleSettings = z.infer<typeof ClinicScheduleSettings>;
 
+/**
+ * Which appointment type, room and attending provider a booking written into the PIMS gets: ids as
+ * the PIMS names them. Null: taken from the PIMS's calendar set-up (the first appointment type whose
+ * length fits the slot, the first room, the first provider).
+ */
+export const ClinicWriteDefaults = z.object({
+  appointmentTypeId: z.string().nullable(),
+  roomId: z.string().nullable(),
+  providerId: z.string().nullable(),
+});
+export type ClinicWriteDefaults = z.infer<typeof ClinicWriteDefaults>;
+
 /** `GET /api/clinics/:id`, and the answer of PATCH. */
 export const ClinicSettings = z.object({
   id: uuid,
@@ -51,6 +63,7 @@ export const ClinicSettings = z.object({
   reconciliationDays: z.number().int(),
   syncEnabled: z.boolean(),
   voiceAssistantId: z.string().nullable(),
+  writeDefaults: ClinicWriteDefaults,
   /** The next nightly run; null until the dispatcher plans it (a new clinic, a changed cron, zone or syncEnabled). */
   nextSyncAt: z.iso.datetime().nullable(),
   lastSync: z
@@ -83,6 +96,14 @@ export const ClinicSchedulePatch = z
     path: ['closeTime'],
   });
 export type ClinicSchedulePatch = z.infer<typeof ClinicSchedulePatch>;
+
+const pimsId = safeText().trim().min(1).max(200).nullable().optional();
+
+/** Any of the write defaults, each a PIMS id or null (from the PIMS's calendar set-up); the ones left out stay. */
+export const ClinicWriteDefaultsPatch = z
+  .strictObject({ appointmentTypeId: pimsId, roomId: pimsId, providerId: pimsId })
+  .refine((d) => Object.keys(d).length > 0, 'give at least one of appointmentTypeId, roomId, providerId');
+export type ClinicWriteDefaultsPatch = z.infer<typeof ClinicWriteDefaultsPatch>;
 
 /**
  * New PIMS log-in details, stored encrypted. A password left out stays, unless the base URL or the
@@ -117,6 +138,7 @@ export const UpdateClinicInput = z
     /** Null unlinks the clinic's voice assistant. */
     voiceAssistantId: VoiceAssistantId.nullable().optional(),
     pims: ClinicPimsPatch.optional(),
+    writeDefaults: ClinicWriteDefaultsPatch.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one setting to change');
 export type UpdateClinicInput = z.input<typeof UpdateClinicInput>;

@@ -162,6 +162,7 @@ export class ClinicsRepository {
       `select c.id, c.name, c.timezone, c.pims_provider, c.pims_base_url, c.pims_company_id, c.pims_credentials_encrypted,
          c.voice_assistant_id, c.created_at, greatest(c.updated_at, s.updated_at) as updated_at,
          s.open_time, s.close_time, s.days_of_week, s.slot_duration_minutes, s.default_capacity, s.has_business_hours,
+         s.write_appointment_type_id, s.write_room_id, s.write_provider_id,
          s.sync_cron, s.catch_up_hours, s.backward_sync_days, s.forward_sync_days, s.reconciliation_days, s.sync_enabled, s.next_sync_at,
          last.id as last_id, last.sync_type as last_type, last.status as last_status,
          last.started_at as last_started_at, last.completed_at as last_completed_at
@@ -203,6 +204,7 @@ export class ClinicsRepository {
       reconciliationDays: r.reconciliation_days,
       syncEnabled: r.sync_enabled,
       voiceAssistantId: r.voice_assistant_id,
+      writeDefaults: { appointmentTypeId: r.write_appointment_type_id, roomId: r.write_room_id, providerId: r.write_provider_id },
       // 'infinity': planned never (a cron that never matches); shown as not planned.
       nextSyncAt: r.next_sync_at instanceof Date && Number.isFinite(r.next_sync_at.getTime()) ? r.next_sync_at.toISOString() : null,
       lastSync: r.last_id
@@ -267,6 +269,10 @@ export class ClinicsRepository {
       if (patch.forwardDays !== undefined) set(configSets, 'forward_sync_days', patch.forwardDays);
       if (patch.reconciliationDays !== undefined) set(configSets, 'reconciliation_days', patch.reconciliationDays);
       if (patch.syncEnabled !== undefined) set(configSets, 'sync_enabled', patch.syncEnabled);
+      const w = patch.writeDefaults;
+      if (w?.appointmentTypeId !== undefined) set(configSets, 'write_appointment_type_id', w.appointmentTypeId);
+      if (w?.roomId !== undefined) set(configSets, 'write_room_id', w.roomId);
+      if (w?.providerId !== undefined) set(configSets, 'write_provider_id', w.providerId);
 
       try {
         for (const [table, key, u] of [['clinics', 'id', clinicSets], ['clinic_schedule_config', 'clinic_id', configSets]] as const) {

@@ -234,4 +234,23 @@ describe('clinic write defaults', () => {
     const [a] = appointmentsOf(pims, b);
     expect({ type: a.type, room: a.room?.id, provider: a.provider?.id }).toEqual({ type: 'recheck', room: 'room-b', provider: 'vet-a' });
   });
+
+  it('with all three chosen, they reach createAppointment and the calendar set-up is not read at all', async () => {
+    const { clinicId, pims } = await w.addClinic({ scheduleConfig: setUp });
+    expect(await writeBack.repository.setWriteDefaults(clinicId, { appointmentTypeId: 'surgery', roomId: 'room-b', providerId: 'vet-b' })).toBe(true);
+    // Reading the set-up would fail this first attempt (a new clinic: no set-up cached for its session).
+    const setUpReads = w.fake.calls.getScheduleConfig;
+    w.fake.failNext('getScheduleConfig', new Error('set-up read'));
+    try {
+      const b = await bookings.book(bookingRequest(clinicId, await w.f.slotId(clinicId, w.day, '11:00:00')));
+      await w.drain(writeBack);
+      const [a] = appointmentsOf(pims, b);
+      // The clinic's type is taken as chosen, even one longer than the slot.
+      expect({ type: a.type, room: a.room?.id, provider: a.provider?.id }).toEqual({ type: 'surgery', room: 'room-b', provider: 'vet-b' });
+      expect((await bookings.get(b.id)).writeBack).toMatchObject({ status: 'written', attempts: 1 });
+      expect(w.fake.calls.getScheduleConfig).toBe(setUpReads);
+    } finally {
+      w.fake.failNext('getScheduleConfig', new Error('set-up read'), 0);
+    }
+  });
 });
