@@ -136,7 +136,7 @@ export interface WriteBackLagResult {
   simCountedPerWrite: Record<string, number>;
   /** Medians over the bookings: booking request to the first PIMS request; last PIMS answer to written read; the PIMS requests' span. */
   phasesMs: { pickup: number; pims: number; tail: number };
-  /** The worker's pg-boss polling interval and consumers (PIMS_SYNC_POLL_SECONDS, PIMS_SYNC_WRITE_BACK_CONCURRENCY), and whether they are the service's defaults (unset). */
+  /** The worker's pg-boss polling interval and consumers (PIMS_SYNC_WRITE_BACK_POLL_SECONDS, PIMS_SYNC_WRITE_BACK_CONCURRENCY), and whether they are the service's defaults (unset). */
   poll: { seconds: string; consumers: string; defaults: boolean };
 }
 
@@ -394,9 +394,9 @@ export async function benchWriteBackLag(
         tail: median(results.map((r) => r.tailMs)),
       },
       poll: {
-        seconds: process.env.PIMS_SYNC_POLL_SECONDS || '2',
+        seconds: process.env.PIMS_SYNC_WRITE_BACK_POLL_SECONDS || '0.5',
         consumers: process.env.PIMS_SYNC_WRITE_BACK_CONCURRENCY || '4',
-        defaults: !process.env.PIMS_SYNC_POLL_SECONDS && !process.env.PIMS_SYNC_WRITE_BACK_CONCURRENCY,
+        defaults: !process.env.PIMS_SYNC_WRITE_BACK_POLL_SECONDS && !process.env.PIMS_SYNC_WRITE_BACK_CONCURRENCY,
       },
     };
   } finally {

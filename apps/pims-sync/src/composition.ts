@@ -162,7 +162,7 @@ export function createServices(c: Collaborators): Services {
       pool,
       writeBack,
       logger: logger.child({ component: 'write-back' }),
-      settings: { concurrency: q.writeBackConcurrency, pollSeconds: q.pollSeconds, staleSeconds: q.staleSeconds, sweepSeconds: q.sweepSeconds },
+      settings: { concurrency: q.writeBackConcurrency, pollSeconds: q.writeBackPollSeconds, staleSeconds: q.staleSeconds, sweepSeconds: q.sweepSeconds },
     });
     workers = new SyncWorkers({
       boss,

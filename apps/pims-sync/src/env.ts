@@ -52,6 +52,11 @@ const EnvSchema = z.object({
   PIMS_SYNC_MAINTENANCE_SECONDS: int(1, 3600, 60),
   /** How often an idle worker polls for a sync job. */
   PIMS_SYNC_POLL_SECONDS: int(1, 60, 2),
+  /**
+   * How often an idle worker polls for a write-back job: a booking's lag to the PIMS starts with this
+   * wait, so it is shorter than the sync poll (one indexed query per poll; pg-boss allows 0.5 s).
+   */
+  PIMS_SYNC_WRITE_BACK_POLL_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().min(0.5).max(60).default(0.5)),
   /** How often the recovery sweep looks for running syncs whose worker is gone. */
   PIMS_SYNC_SWEEP_SECONDS: int(1, 3600, 30),
   /** A running sync whose heartbeat is older than this and whose worker holds no lease is lost. */
@@ -102,6 +107,7 @@ export interface ServiceEnv {
     dispatchBatchSize: number;
     /** Write-back: bookings written at once per worker process, and attempts before failed. */
     writeBackConcurrency: number;
+    writeBackPollSeconds: number;
     writeBackMaxAttempts: number;
   };
 }
@@ -157,6 +163,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServiceEnv {
       dispatchTickSeconds: e.PIMS_SYNC_DISPATCH_TICK_SECONDS,
       dispatchBatchSize: DISPATCH_BATCH_SIZE,
       writeBackConcurrency: e.PIMS_SYNC_WRITE_BACK_CONCURRENCY,
+      writeBackPollSeconds: e.PIMS_SYNC_WRITE_BACK_POLL_SECONDS,
       writeBackMaxAttempts: e.PIMS_SYNC_WRITE_BACK_MAX_ATTEMPTS,
     },
   };

@@ -41,6 +41,7 @@ export const TEST_QUEUE_SETTINGS: ServiceSettings = {
   dispatchTickSeconds: 60,
   dispatchBatchSize: DISPATCH_BATCH_SIZE,
   writeBackConcurrency: 4,
+  writeBackPollSeconds: 0.5,
   writeBackMaxAttempts: 8,
 };
 
