@@ -186,7 +186,8 @@ export const ClinicSummary = z.object({
 export type ClinicSummary = z.infer<typeof ClinicSummary>;
 export const ListClinicsOutput = z.object({ clinics: z.array(ClinicSummary) });
 
-const queryInt = (min: number, max: number, dflt: number) =>
+/** A whole number in a query string, from min to max, with its default. */
+export const queryInt = (min: number, max: number, dflt: number) =>
   z
     .string()
     .regex(/^\d+$/, 'expected a whole number')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { safeText } from './api';
+import { queryInt, safeText } from './api';
 
 /**
  * Request and response schemas of the booking API: availability, holds, bookings, cancel and
@@ -35,14 +35,6 @@ export const LocalDateString = z
 
 /** A clinic-local wall-clock time 'HH:MM' ('24:00' for a slot that ends at midnight). */
 export const LocalTimeString = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM');
-
-const queryInt = (min: number, max: number, dflt: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .default(dflt);
 
 // ---- availability --------------------------------------------------------------------------------
 
