@@ -17,8 +17,18 @@ export function fixedClock(at: Date | string): Clock {
 }
 
 export function isValidTimeZone(zone: string): boolean {
-  return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
+  if (typeof zone !== 'string' || zone.length === 0) return false;
+  // luxon's check builds a new Intl.DateTimeFormat on every call (about 0.1 ms): remembered per zone,
+  // since every time conversion of a sync asks it again for the same clinic zone.
+  let valid = validZones.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (validZones.size > 1000) validZones.clear();
+    validZones.set(zone, valid);
+  }
+  return valid;
 }
+const validZones = new Map<string, boolean>();
 
 /** The clinic-local date of an instant. */
 export function localDateOf(instant: Date, zone: string): LocalDate {
@@ -62,8 +72,24 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 
 /** A zone's offset from UTC at an instant, in minutes (local wall clock minus UTC): -300 for New York in winter. */
 export function zoneOffsetMinutes(instant: Date, zone: string): number {
-  return DateTime.fromJSDate(instant, { zone }).offset;
+  // The zone's own offset lookup (an Intl formatter per zone), without building a whole DateTime, and
+  // remembered per quarter hour: offsets change only at transitions, which fall on quarter hours; a
+  // quarter hour whose two ends disagree (a historical odd transition) is never remembered.
+  const ms = instant.getTime();
+  const bucket = Math.floor(ms / QUARTER_MS);
+  const key = `${zone}|${bucket}`;
+  const hit = offsetCache.get(key);
+  if (hit !== undefined) return hit;
+  const z = IANAZone.create(zone);
+  const offset = z.offset(ms);
+  if (z.offset(bucket * QUARTER_MS) === offset && z.offset(bucket * QUARTER_MS + QUARTER_MS - 1) === offset) {
+    if (offsetCache.size > 50_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
 }
+const QUARTER_MS = 15 * 60_000;
+const offsetCache = new Map<string, number>();
 
 /**
  * The wall-clock reading as if it were UTC (ms), for a valid 'YYYY-MM-DD' and hour/minute/second;
@@ -141,8 +167,7 @@ export function instantOfLocalCompatible(date: LocalDate, time: LocalTime, zone:
 export function parseLocalDateTime(value: string): { date: LocalDate; time: LocalTime } | null {
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
   if (!m) return null;
-  const dt = DateTime.fromISO(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}`, { zone: 'UTC' });
-  if (!dt.isValid) return null;
+  if (wallMs(m[1], Number(m[2]), Number(m[3]), Number(m[4] ?? 0)) === null) return null;
   return { date: m[1], time: `${m[2]}:${m[3]}:${m[4] ?? '00'}` };
 }
 
