@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { trySessionLock } from '@pims/db';
 import { RUN_QUEUE } from './boss';
 
 /**
@@ -69,42 +70,7 @@ export class RunLeases {
   /** Takes the lease, or null when another session holds it. */
   async acquire(syncId: string): Promise<Lease | null> {
     const keys = leaseKeys(syncId);
-    const client = await this.pool.connect();
-    let held = true;
-    const onError = () => {
-      held = false;
-    };
-    client.on('error', onError);
-    try {
-      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1::int4, $2::int4) as ok', keys);
-      if (!rows[0]?.ok) {
-        client.off('error', onError);
-        client.release();
-        return null;
-      }
-    } catch (err) {
-      client.off('error', onError);
-      client.release(true);
-      throw err;
-    }
-    let released = false;
-    return {
-      get held() {
-        return held && !released;
-      },
-      async release() {
-        if (released) return;
-        released = true;
-        try {
-          if (held) await client.query('select pg_advisory_unlock($1::int4, $2::int4)', keys);
-          client.off('error', onError);
-          client.release();
-        } catch {
-          client.off('error', onError);
-          client.release(true); // destroying the connection drops the lock anyway
-        }
-      },
-    };
+    return trySessionLock(this.pool, 'select pg_try_advisory_lock($1::int4, $2::int4) as ok', 'select pg_advisory_unlock($1::int4, $2::int4)', keys);
   }
 
   /** Whether some session of this database holds the sync's lease (its run is alive). */

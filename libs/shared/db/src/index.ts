@@ -2,3 +2,4 @@ export * from './pool';
 export * from './migrate';
 export * from './embedded';
 export * from './database';
+export * from './session-lock';

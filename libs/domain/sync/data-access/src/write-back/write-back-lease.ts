@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '@pims/db';
+import { trySessionLock, type Pool } from '@pims/db';
 import { AppError } from '@pims/util';
 
 /**
@@ -35,28 +35,12 @@ export interface WriteBackLease {
 
 /** Takes the booking's lease, or null when another session holds it. */
 export async function tryBookingLease(pool: Pool, bookingId: string): Promise<WriteBackLease | null> {
-  const client: PoolClient = await pool.connect();
-  let held = true;
-  const onError = () => {
-    held = false;
-  };
-  client.on('error', onError);
-  try {
-    const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(${BOOKING_KEY}) as ok`, [bookingId]);
-    if (!rows[0]?.ok) {
-      client.off('error', onError);
-      client.release();
-      return null;
-    }
-  } catch (err) {
-    client.off('error', onError);
-    client.release(true);
-    throw err;
-  }
-  let released = false;
+  const lock = await trySessionLock(pool, `select pg_try_advisory_lock(${BOOKING_KEY}) as ok`, `select pg_advisory_unlock(${BOOKING_KEY})`, [bookingId]);
+  if (!lock) return null;
+  const { client } = lock;
   return {
     get held() {
-      return held && !released;
+      return lock.held;
     },
     async withLock(name, fn) {
       const deadline = Date.now() + STEP_WAIT_MS;
@@ -71,22 +55,9 @@ export async function tryBookingLease(pool: Pool, bookingId: string): Promise<Wr
       try {
         return await fn();
       } finally {
-        await client.query(`select pg_advisory_unlock(${STEP_KEY})`, [name]).catch(() => {
-          held = false;
-        });
+        await client.query(`select pg_advisory_unlock(${STEP_KEY})`, [name]).catch(() => lock.lose());
       }
     },
-    async release() {
-      if (released) return;
-      released = true;
-      try {
-        if (held) await client.query(`select pg_advisory_unlock(${BOOKING_KEY})`, [bookingId]);
-        client.off('error', onError);
-        client.release();
-      } catch {
-        client.off('error', onError);
-        client.release(true); // destroying the connection drops the locks anyway
-      }
-    },
+    release: () => lock.release(),
   };
 }
