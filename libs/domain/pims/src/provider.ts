@@ -8,12 +8,58 @@ export const PIMS_PROVIDERS = ['idexx_neo', 'ezyvet'] as const;
 export const PimsProviderName = z.enum(PIMS_PROVIDERS);
 export type PimsProviderName = z.infer<typeof PimsProviderName>;
 
-export interface PimsCredentials {
+/** IDEXX Neo logs in as a front-desk user of one company (`provider` may be left out: Neo is the first PIMS). */
+export interface NeoCredentials {
+  provider?: 'idexx_neo';
   baseUrl: string;
   companyId?: string | null;
   username: string;
   password: string;
 }
+
+/** ezyVet: OAuth 2.0 client credentials of an API partner for one clinic's database. */
+export interface EzyvetCredentials {
+  provider: 'ezyvet';
+  baseUrl: string;
+  partnerId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** A clinic's PIMS log-in details, by provider. */
+export type PimsCredentials = NeoCredentials | EzyvetCredentials;
+
+export function isEzyvetCredentials(c: PimsCredentials): c is EzyvetCredentials {
+  return c.provider === 'ezyvet';
+}
+
+/** The secret values of credentials (to redact from any message). */
+export function credentialSecrets(c: PimsCredentials): string[] {
+  const secret = isEzyvetCredentials(c) ? c.clientSecret : c.password;
+  return secret ? [secret, encodeURIComponent(secret)] : [];
+}
+
+/** A stable string naming who logs in where (a cache key; holds the secret, so hash it before keeping it). */
+export function credentialsIdentity(c: PimsCredentials): string {
+  return isEzyvetCredentials(c)
+    ? JSON.stringify(['ezyvet', c.baseUrl, c.partnerId, c.clientId, c.clientSecret])
+    : JSON.stringify(['idexx_neo', c.baseUrl, c.companyId ?? '', c.username, c.password]);
+}
+
+/** How one request to a PIMS ended (a metrics label: enum words only). */
+export type PimsRequestOutcome = 'ok' | 'error' | 'rate_limited' | 'auth_failed' | 'not_found';
+
+/** One HTTP exchange with a PIMS, reported to a provider's observer. Never carries names or secrets. */
+export interface PimsRequestEvent {
+  provider: PimsProviderName;
+  /** The PIMS's endpoint or resource, a fixed word (e.g. 'getCalendarEventData', 'appointment'). */
+  endpoint: string;
+  outcome: PimsRequestOutcome;
+  durationMs: number;
+}
+
+/** Told of every request a provider makes (for metrics); must not throw. */
+export type PimsRequestObserver = (event: PimsRequestEvent) => void;
 
 export interface PimsSessionOptions {
   /** The clinic's IANA time zone: PIMS times are clinic-local. */

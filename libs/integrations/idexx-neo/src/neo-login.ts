@@ -1,5 +1,5 @@
 import type { Page, Response } from 'playwright';
-import { pimsAuthFailed, pimsBadResponse, pimsMfaRequired, pimsUnavailable, type PimsCredentials } from '@pims/pims';
+import { pimsAuthFailed, pimsBadResponse, pimsMfaRequired, pimsUnavailable, type NeoCredentials } from '@pims/pims';
 import { truncate, type AppError } from '@pims/util';
 import { classifyThrown, isLoginPath } from './classify';
 import type { NeoEndpoint, NeoRequestStats } from './neo-stats';
@@ -10,7 +10,7 @@ export interface NeoLoginTarget {
   base: string;
   host: string;
   companyId: string | null;
-  credentials: PimsCredentials;
+  credentials: NeoCredentials;
   timeoutMs: number;
   stats: NeoRequestStats;
   /** Removes the password (and anything like a secret) from a text. */

@@ -5,7 +5,7 @@ import {
   type AppointmentsResult,
   type PimsAppointment,
   type PimsConsultation,
-  type PimsCredentials,
+  type NeoCredentials,
   type PimsScheduleConfig,
   type PimsSession,
   type PimsWriteSession,
@@ -33,7 +33,7 @@ export interface IdexxNeoSession extends PimsSession {
 }
 
 export interface NeoSessionConfig {
-  credentials: PimsCredentials;
+  credentials: NeoCredentials;
   timezone: string;
   requestTimeoutMs: number;
   retry: RetryPolicy;

@@ -1,4 +1,4 @@
-import { pimsAuthFailed, type PimsCredentials, type PimsProvider, type PimsSessionOptions } from '@pims/pims';
+import { isEzyvetCredentials, pimsAuthFailed, type NeoCredentials, type PimsCredentials, type PimsProvider, type PimsSessionOptions } from '@pims/pims';
 import { AppError, isValidTimeZone } from '@pims/util';
 import { BrowserPool } from './browser-pool';
 import { MAX_CHUNK_DAYS } from './chunking';
@@ -70,7 +70,8 @@ export function createIdexxNeoProvider(opts: IdexxNeoProviderOptions = {}): Idex
 
     async authenticate(credentials: PimsCredentials, sessionOpts: PimsSessionOptions): Promise<IdexxNeoSession> {
       if (closed) throw new AppError('pims_provider_closed', 'The IDEXX Neo provider has been closed', { status: 503, retryable: false });
-      if (!credentials || typeof credentials.username !== 'string' || credentials.username === '' || typeof credentials.password !== 'string' || credentials.password === '') {
+      if (!credentials || isEzyvetCredentials(credentials)) throw pimsAuthFailed('IDEXX Neo needs a username and a password, not ezyVet credentials');
+      if (typeof credentials.username !== 'string' || credentials.username === '' || typeof credentials.password !== 'string' || credentials.password === '') {
         throw pimsAuthFailed('IDEXX Neo credentials need a username and a password');
       }
       normalizeBaseUrl(credentials.baseUrl);

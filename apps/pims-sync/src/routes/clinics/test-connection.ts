@@ -1,4 +1,4 @@
-import type { PimsRegistry, PimsSession } from '@pims/pims';
+import { credentialSecrets, type PimsRegistry, type PimsSession } from '@pims/pims';
 import type { TestConnectionOutput } from '@pims/sync-contracts';
 import type { ClinicRecord, ClinicsRepository } from '@pims/sync-data-access';
 import { describeError } from '@pims/util';
@@ -19,7 +19,7 @@ export async function testPimsConnection(
 ): Promise<TestConnectionOutput> {
   const credentials = await clinics.getCredentials(clinic.id);
   if (!credentials) return { ok: false, error: { code: 'clinic_not_found', message: 'No clinic with this id' } };
-  const secrets = [credentials.password, encodeURIComponent(credentials.password)];
+  const secrets = credentialSecrets(credentials);
   let session: PimsSession | null = null;
   const signal = AbortSignal.timeout(timeoutMs);
   try {

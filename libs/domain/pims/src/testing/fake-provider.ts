@@ -1,6 +1,6 @@
 import { AppError, formatLocalDateTime, instantOfLocal } from '@pims/util-core';
 import { pimsAuthFailed, pimsNotFound } from '../errors';
-import type { PimsProvider, PimsProviderName, PimsSession, PimsWritableSession } from '../provider';
+import { isEzyvetCredentials, type PimsProvider, type PimsProviderName, type PimsSession, type PimsWritableSession } from '../provider';
 import { type AppointmentStatus, type PimsAppointment, type PimsConsultation, type PimsScheduleConfig, PimsAppointment as PimsAppointmentSchema } from '../records';
 import { FindClientsQuery, FindPatientsQuery, NewPimsAppointment, NewPimsClient, NewPimsPatient, type PimsClientMatch, type PimsPatientMatch, type PimsWriteSession } from '../writes';
 
@@ -310,8 +310,9 @@ export function createFakePimsProvider(opts: FakePimsProviderOptions = {}): Fake
     async authenticate(credentials, sessionOpts) {
       if (closed) throw new AppError('pims_provider_closed', `The ${name} provider has been closed`, { status: 503 });
       call('authenticate');
-      const clinic = clinics.get(credentials.username);
-      if (!clinic || clinic.password !== credentials.password) throw pimsAuthFailed(`The ${name} PIMS refused the log-in of ${credentials.username}`);
+      const [user, secret] = isEzyvetCredentials(credentials) ? [credentials.clientId, credentials.clientSecret] : [credentials.username, credentials.password];
+      const clinic = clinics.get(user);
+      if (!clinic || clinic.password !== secret) throw pimsAuthFailed(`The ${name} PIMS refused the log-in of ${user}`);
       const session = sessionFor(clinic, sessionOpts.timezone);
       open.add(session);
       return session;

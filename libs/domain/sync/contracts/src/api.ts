@@ -117,16 +117,28 @@ export const ClinicScheduleInput = z
 /** The id of the clinic's Vapi assistant: the voice tools find their clinic by it (unique). */
 export const VoiceAssistantId = safeText().trim().min(1).max(200);
 
+const pimsBaseUrl = z.url({ protocol: /^https?$/ }).max(500).regex(NO_CONTROL, 'must not contain control characters');
+
+/** `POST /api/clinics`: the PIMS log-in is IDEXX Neo's (username, password) or ezyVet's (OAuth client credentials). */
 export const CreateClinicInput = z.strictObject({
   name: safeText().trim().min(1).max(200),
   timezone: safeText().max(100).refine(isValidTimeZone, 'expected an IANA time zone such as America/New_York'),
-  pims: z.strictObject({
-    provider: z.literal('idexx_neo'),
-    baseUrl: z.url({ protocol: /^https?$/ }).max(500).regex(NO_CONTROL, 'must not contain control characters'),
-    companyId: safeText().trim().min(1).max(50).optional(),
-    username: safeText().min(1).max(200),
-    password: safeText().min(1).max(200),
-  }),
+  pims: z.discriminatedUnion('provider', [
+    z.strictObject({
+      provider: z.literal('idexx_neo'),
+      baseUrl: pimsBaseUrl,
+      companyId: safeText().trim().min(1).max(50).optional(),
+      username: safeText().min(1).max(200),
+      password: safeText().min(1).max(200),
+    }),
+    z.strictObject({
+      provider: z.literal('ezyvet'),
+      baseUrl: pimsBaseUrl,
+      partnerId: safeText().trim().min(1).max(200),
+      clientId: safeText().trim().min(1).max(200),
+      clientSecret: safeText().min(1).max(500),
+    }),
+  ]),
   schedule: ClinicScheduleInput.optional(),
   voiceAssistantId: VoiceAssistantId.optional(),
 });

@@ -117,10 +117,15 @@ export const ClinicPimsPatch = z
     baseUrl: z.url({ protocol: /^https?$/ }).max(500).regex(NO_CONTROL, 'must not contain control characters').optional(),
     /** Null clears it. */
     companyId: safeText().trim().min(1).max(50).nullable().optional(),
+    /** IDEXX Neo. */
     username: safeText().min(1).max(200).optional(),
     password: safeText().min(1).max(200).optional(),
+    /** ezyVet. */
+    partnerId: safeText().trim().min(1).max(200).optional(),
+    clientId: safeText().trim().min(1).max(200).optional(),
+    clientSecret: safeText().min(1).max(500).optional(),
   })
-  .refine((p) => p.baseUrl !== undefined || p.companyId !== undefined || p.username !== undefined || p.password !== undefined, 'give new PIMS details');
+  .refine((p) => Object.entries(p).some(([k, v]) => k !== 'provider' && v !== undefined), 'give new PIMS details');
 export type ClinicPimsPatch = z.infer<typeof ClinicPimsPatch>;
 
 /** `PATCH /api/clinics/:id`: any of the settings; a changed cron, zone or syncEnabled re-plans the next nightly run. */

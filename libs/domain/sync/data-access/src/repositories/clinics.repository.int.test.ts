@@ -45,7 +45,7 @@ describe('clinics repository', () => {
 
   it('gives the decrypted credentials to the provider factory only', async () => {
     const { id } = await repo.create(input);
-    expect(await repo.getCredentials(id)).toEqual({ baseUrl: 'https://us.idexxneo.com', companyId: '8890', username: 'frontdesk', password: PASSWORD });
+    expect(await repo.getCredentials(id)).toEqual({ provider: 'idexx_neo', baseUrl: 'https://us.idexxneo.com', companyId: '8890', username: 'frontdesk', password: PASSWORD });
     const otherKey = new ClinicsRepository(db.pool, parseEncryptionKey(generateEncryptionKey()));
     await expect(otherKey.getCredentials(id)).rejects.toMatchObject({ code: 'credentials_unreadable' });
   });
@@ -67,5 +67,50 @@ describe('clinics repository', () => {
     });
     const without = await repo.create(input);
     expect((await repo.findById(without.id))!.schedule!.hasBusinessHours).toBe(false);
+  });
+});
+
+describe('clinics repository: ezyVet clinics', () => {
+  const SECRET = 'ezy-Secret-2026!';
+  const ezy = {
+    name: 'Harbour Vets',
+    timezone: 'Pacific/Auckland',
+    pims: { provider: 'ezyvet' as const, baseUrl: 'https://api.trial.ezyvet.com/', partnerId: 'partner-7', clientId: 'harbour-vets', clientSecret: SECRET },
+  };
+
+  it('stores the OAuth client secret encrypted and gives the provider its client credentials back', async () => {
+    const { id } = await repo.create(ezy);
+    const { rows } = await db.pool.query(`select to_jsonb(c)::text as t, pims_company_id from public.clinics c where id = $1`, [id]);
+    expect(rows[0].t).not.toContain(SECRET);
+    expect(rows[0].pims_company_id).toBeNull();
+    expect(await repo.getCredentials(id)).toEqual({
+      provider: 'ezyvet',
+      baseUrl: 'https://api.trial.ezyvet.com',
+      partnerId: 'partner-7',
+      clientId: 'harbour-vets',
+      clientSecret: SECRET,
+    });
+    const settings = await repo.getSettings(id);
+    expect(settings?.pimsProvider).toBe('ezyvet');
+    expect(settings?.pims).toEqual({ baseUrl: 'https://api.trial.ezyvet.com', clientId: 'harbour-vets' });
+    expect(JSON.stringify(settings)).not.toContain(SECRET);
+  });
+
+  it('keeps the stored secret for a new partner id only when the secret is given again, and refuses Neo fields', async () => {
+    const { id } = await repo.create({ ...ezy, name: 'Harbour Vets 2' });
+    await expect(repo.updateSettings(id, { pims: { clientId: 'other-client' } })).rejects.toMatchObject({ code: 'validation_error', message: expect.stringContaining('clientSecret') });
+    await expect(repo.updateSettings(id, { pims: { username: 'frontdesk' } })).rejects.toMatchObject({ code: 'validation_error', message: expect.stringContaining('username') });
+    await expect(repo.updateSettings(id, { pims: { companyId: '8890' } })).rejects.toMatchObject({ code: 'validation_error' });
+    await repo.updateSettings(id, { pims: { partnerId: 'partner-8', clientSecret: 'new-Secret-2026' } });
+    expect(await repo.getCredentials(id)).toMatchObject({ partnerId: 'partner-8', clientId: 'harbour-vets', clientSecret: 'new-Secret-2026' });
+    // a new secret alone keeps who logs in
+    await repo.updateSettings(id, { pims: { clientSecret: 'third-Secret' } });
+    expect(await repo.getCredentials(id)).toMatchObject({ partnerId: 'partner-8', clientId: 'harbour-vets', clientSecret: 'third-Secret' });
+  });
+
+  it('refuses ezyVet fields on an IDEXX Neo clinic', async () => {
+    const { id } = await repo.create({ ...input, name: 'Neo Clinic X' });
+    await expect(repo.updateSettings(id, { pims: { clientSecret: 'x' } })).rejects.toMatchObject({ code: 'validation_error', message: expect.stringContaining('clientSecret') });
+    expect(await repo.getCredentials(id)).toMatchObject({ provider: 'idexx_neo', username: 'frontdesk', password: PASSWORD });
   });
 });

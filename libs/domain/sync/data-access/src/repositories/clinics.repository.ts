@@ -37,7 +37,9 @@ export interface ClinicRecord {
 export interface NewClinic {
   name: string;
   timezone: string;
-  pims: { provider: PimsProviderName; baseUrl: string; companyId?: string | null; username: string; password: string };
+  pims:
+    | { provider: 'idexx_neo'; baseUrl: string; companyId?: string | null; username: string; password: string }
+    | { provider: 'ezyvet'; baseUrl: string; partnerId: string; clientId: string; clientSecret: string };
   schedule?: {
     openTime: string;
     closeTime: string;
@@ -56,6 +58,23 @@ export interface NewClinic {
 export type ClinicSettingsPatch = UpdateClinicInput;
 
 const DEFAULT_CRON = '0 2 * * *';
+
+/**
+ * What each provider logs in with, kept encrypted in pims_credentials_encrypted: the fields that say
+ * who logs in (shown, except for display of ezyVet's partner id) and the one secret (never shown).
+ */
+const LOGIN_FIELDS = {
+  idexx_neo: { identity: ['username'], shown: 'username', secret: 'password' },
+  ezyvet: { identity: ['partnerId', 'clientId'], shown: 'clientId', secret: 'clientSecret' },
+} as const satisfies Record<PimsProviderName, { identity: readonly string[]; shown: string; secret: string }>;
+type StoredLogin = Record<string, string>;
+
+function loginOf(provider: PimsProviderName, pims: Record<string, unknown>): StoredLogin {
+  const f = LOGIN_FIELDS[provider];
+  const out: StoredLogin = {};
+  for (const k of [...f.identity, f.secret]) out[k] = String(pims[k] ?? '');
+  return out;
+}
 const VOICE_ASSISTANT_KEY = 'clinics_voice_assistant_id_key';
 
 const voiceAssistantInUse = () =>
@@ -80,14 +99,22 @@ export class ClinicsRepository {
   ) {}
 
   async create(input: NewClinic): Promise<{ id: string }> {
-    const secret = encryptSecret(JSON.stringify({ username: input.pims.username, password: input.pims.password }), this.credentialsKey);
+    const secret = encryptSecret(JSON.stringify(loginOf(input.pims.provider, input.pims)), this.credentialsKey);
     // withTransaction marks the context: nothing in it may ask the pool for a second connection.
     return withTransaction(this.pool, async (client) => {
       const { rows } = await client
         .query<{ id: string }>(
           `insert into public.clinics (name, timezone, pims_provider, pims_base_url, pims_company_id, pims_credentials_encrypted, voice_assistant_id)
            values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-          [input.name, input.timezone, input.pims.provider, input.pims.baseUrl.replace(/\/+$/, ''), input.pims.companyId ?? null, secret, input.voiceAssistantId ?? null],
+          [
+            input.name,
+            input.timezone,
+            input.pims.provider,
+            input.pims.baseUrl.replace(/\/+$/, ''),
+            input.pims.provider === 'idexx_neo' ? (input.pims.companyId ?? null) : null,
+            secret,
+            input.voiceAssistantId ?? null,
+          ],
         )
         .catch((err) => {
           throw isUniqueViolation(err, VOICE_ASSISTANT_KEY) ? voiceAssistantInUse() : err;
@@ -148,12 +175,16 @@ export class ClinicsRepository {
   /** The decrypted PIMS credentials: for the provider factory only, never for display. */
   async getCredentials(id: string): Promise<PimsCredentials | null> {
     const { rows } = await this.pool.query(
-      `select pims_base_url, pims_company_id, pims_credentials_encrypted from public.clinics where id = $1`,
+      `select pims_provider, pims_base_url, pims_company_id, pims_credentials_encrypted from public.clinics where id = $1`,
       [id],
     );
-    if (!rows[0]) return null;
-    const { username, password } = JSON.parse(decryptSecret(rows[0].pims_credentials_encrypted, this.credentialsKey));
-    return { baseUrl: rows[0].pims_base_url, companyId: rows[0].pims_company_id, username, password };
+    const r = rows[0];
+    if (!r) return null;
+    const login = JSON.parse(decryptSecret(r.pims_credentials_encrypted, this.credentialsKey)) as StoredLogin;
+    if (r.pims_provider === 'ezyvet') {
+      return { provider: 'ezyvet', baseUrl: r.pims_base_url, partnerId: login.partnerId, clientId: login.clientId, clientSecret: login.clientSecret };
+    }
+    return { provider: 'idexx_neo', baseUrl: r.pims_base_url, companyId: r.pims_company_id, username: login.username, password: login.password };
   }
 
   /** The clinic's settings for display (the PIMS username, never the password), or null. */
@@ -177,7 +208,8 @@ export class ClinicsRepository {
     );
     const r = rows[0];
     if (!r) return null;
-    const username = this.usernameOf(r.pims_credentials_encrypted);
+    const shown = LOGIN_FIELDS[r.pims_provider as PimsProviderName]?.shown ?? 'username';
+    const login = this.shownLoginOf(r.pims_credentials_encrypted, shown);
     const iso = (d: Date | null) => (d ? d.toISOString() : null);
     return {
       id: r.id,
@@ -187,7 +219,7 @@ export class ClinicsRepository {
       pims: {
         baseUrl: r.pims_base_url,
         ...(r.pims_company_id !== null ? { companyId: r.pims_company_id } : {}),
-        ...(username !== undefined ? { username } : {}),
+        ...(login !== undefined ? { [shown]: login } : {}),
       },
       schedule: {
         openTime: hhmm(r.open_time),
@@ -297,27 +329,36 @@ export class ClinicsRepository {
     if (p.provider !== undefined && p.provider !== cur.pims_provider) {
       throw invalidSetting(['pims', 'provider'], `a clinic's PIMS provider cannot be changed (it is ${cur.pims_provider})`);
     }
+    const fields = LOGIN_FIELDS[cur.pims_provider as PimsProviderName];
+    const given = p as Record<string, string | null | undefined>;
+    const own = new Set<string>(['provider', 'baseUrl', ...(cur.pims_provider === 'idexx_neo' ? ['companyId'] : []), ...fields.identity, fields.secret]);
+    for (const [k, v] of Object.entries(given)) {
+      if (v !== undefined && !own.has(k)) throw invalidSetting(['pims', k], `${k} is not a log-in detail of ${cur.pims_provider}`);
+    }
     const baseUrl = p.baseUrl !== undefined ? p.baseUrl.replace(/\/+$/, '') : cur.pims_base_url;
     if (baseUrl !== cur.pims_base_url) set('pims_base_url', baseUrl);
     if (p.companyId !== undefined) set('pims_company_id', p.companyId);
-    if (p.username === undefined && p.password === undefined) {
-      if (baseUrl !== cur.pims_base_url) throw invalidSetting(['pims', 'password'], 'the password is required when the baseUrl changes');
+    const changesLogin = [...fields.identity, fields.secret].some((k) => given[k] !== undefined);
+    if (!changesLogin) {
+      if (baseUrl !== cur.pims_base_url) throw invalidSetting(['pims', fields.secret], `the ${fields.secret} is required when the baseUrl changes`);
       return;
     }
-    const stored = JSON.parse(decryptSecret(cur.pims_credentials_encrypted, this.credentialsKey)) as { username: string; password: string };
-    const username = p.username ?? stored.username;
-    if (p.password === undefined && (username !== stored.username || baseUrl !== cur.pims_base_url)) {
-      throw invalidSetting(['pims', 'password'], 'the password is required when the baseUrl or the username changes');
+    const stored = JSON.parse(decryptSecret(cur.pims_credentials_encrypted, this.credentialsKey)) as StoredLogin;
+    const next: StoredLogin = {};
+    for (const k of fields.identity) next[k] = given[k] ?? stored[k];
+    const identityChanged = fields.identity.some((k) => next[k] !== stored[k]);
+    if (given[fields.secret] === undefined && (identityChanged || baseUrl !== cur.pims_base_url)) {
+      throw invalidSetting(['pims', fields.secret], `the ${fields.secret} is required when the baseUrl or the ${fields.identity.join(' or ')} changes`);
     }
-    const password = p.password ?? stored.password;
-    set('pims_credentials_encrypted', encryptSecret(JSON.stringify({ username, password }), this.credentialsKey));
+    next[fields.secret] = given[fields.secret] ?? stored[fields.secret];
+    set('pims_credentials_encrypted', encryptSecret(JSON.stringify(next), this.credentialsKey));
   }
 
-  /** The PIMS username for display; left out when the stored credentials cannot be read (another key). */
-  private usernameOf(encrypted: string): string | undefined {
+  /** Who logs in (the Neo username, the ezyVet client id), for display; left out when the stored credentials cannot be read (another key). */
+  private shownLoginOf(encrypted: string, field: string): string | undefined {
     try {
-      const { username } = JSON.parse(decryptSecret(encrypted, this.credentialsKey)) as { username?: unknown };
-      return typeof username === 'string' ? username : undefined;
+      const value = (JSON.parse(decryptSecret(encrypted, this.credentialsKey)) as Record<string, unknown>)[field];
+      return typeof value === 'string' ? value : undefined;
     } catch {
       return undefined;
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PimsCredentials, PimsProvider, PimsSession, PimsSessionOptions } from '@pims/pims';
+import { credentialsIdentity, type PimsCredentials, type PimsProvider, type PimsSession, type PimsSessionOptions } from '@pims/pims';
 
 interface Entry {
   key: string;
@@ -24,7 +24,7 @@ export class PimsSessionPool {
   /** A logged-in session of the clinic's PIMS: the one kept from its last sync, or a new log-in with `provider`. */
   async acquire(provider: PimsProvider, clinicId: string, credentials: PimsCredentials, sessionOpts: PimsSessionOptions): Promise<PimsSession> {
     const key = createHash('sha256')
-      .update(JSON.stringify([provider.name, clinicId, credentials.baseUrl, credentials.companyId ?? '', credentials.username, credentials.password, sessionOpts.timezone]))
+      .update(JSON.stringify([provider.name, clinicId, credentialsIdentity(credentials), sessionOpts.timezone]))
       .digest('hex');
     const existing = this.entries.get(clinicId);
     if (existing && existing.key === key && !existing.inUse) {

@@ -30,7 +30,10 @@ async function addClinic(provider: 'ezyvet' | 'idexx_neo', username: string, sch
   const { id } = await orchestrator.clinics.create({
     name: `Clinic ${username}`,
     timezone: TZ,
-    pims: { provider, baseUrl: 'https://pims.example', companyId: null, username, password: PASSWORD },
+    pims:
+      provider === 'ezyvet'
+        ? { provider, baseUrl: 'https://pims.example', partnerId: 'partner-1', clientId: username, clientSecret: PASSWORD }
+        : { provider, baseUrl: 'https://pims.example', companyId: null, username, password: PASSWORD },
     schedule,
   });
   return id;

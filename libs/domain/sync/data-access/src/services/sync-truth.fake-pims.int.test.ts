@@ -58,7 +58,7 @@ async function addClinic(appointments: PimsAppointment[], more: { consultations?
   const { id } = await orchestrator.clinics.create({
     name: `Clinic ${username}`,
     timezone: TZ,
-    pims: { provider: 'ezyvet', baseUrl: 'https://pims.example', companyId: null, username, password: PASSWORD },
+    pims: { provider: 'ezyvet', baseUrl: 'https://pims.example', partnerId: 'partner-1', clientId: username, clientSecret: PASSWORD },
     schedule: HOURS,
   });
   return { clinicId: id, data: pims.clinic(username) };
@@ -289,7 +289,7 @@ describe('a cancel during the last phase', () => {
       const { id: clinicId } = await o.clinics.create({
         name: 'Cancel clinic',
         timezone: TZ,
-        pims: { provider: 'ezyvet', baseUrl: 'https://pims.example', companyId: null, username: 'desk-cancel', password: PASSWORD },
+        pims: { provider: 'ezyvet', baseUrl: 'https://pims.example', partnerId: 'partner-1', clientId: 'desk-cancel', clientSecret: PASSWORD },
         schedule: HOURS,
       });
       const queued = await o.audits.createQueued({ clinicId, syncType: 'reconciliation', options: {}, triggeredBy: 'api' });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PimsCredentials, PimsProvider, PimsSession } from '@pims/pims';
+import { credentialsIdentity, type PimsCredentials, type PimsProvider, type PimsSession } from '@pims/pims';
 import type { PimsSessionPool } from '../services/pims-session-pool';
 
 interface Shared {
@@ -29,7 +29,7 @@ export class SharedPimsSessions {
 
   async borrow(provider: PimsProvider, clinicId: string, credentials: PimsCredentials, timezone: string): Promise<BorrowedSession> {
     const key = createHash('sha256')
-      .update(JSON.stringify([provider.name, credentials.baseUrl, credentials.companyId ?? '', credentials.username, credentials.password, timezone]))
+      .update(JSON.stringify([provider.name, credentialsIdentity(credentials), timezone]))
       .digest('hex');
     let entry = this.shared.get(clinicId);
     if (!entry || entry.bad || entry.key !== key) {

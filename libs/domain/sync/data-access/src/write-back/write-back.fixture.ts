@@ -2,7 +2,7 @@
 // PostgreSQL and clinics, an in-memory PIMS (the port's fake) under 'idexx_neo' holding each clinic
 // by the credentials it was created with, a queue that records the jobs sent, and a provider
 // wrapper that injects faults around the fake's writes (before the write, or after it: a lost answer).
-import { createPimsRegistry, pimsUnavailable, type PimsProvider, type PimsSession, type PimsWriteSession } from '@pims/pims';
+import { createPimsRegistry, isEzyvetCredentials, pimsUnavailable, type PimsProvider, type PimsSession, type PimsWriteSession } from '@pims/pims';
 import { createFakePimsProvider, fakeAppointment, type FakeClinicData, type FakePimsProvider } from '@pims/pims/testing';
 import { addDays, systemClock, todayIn } from '@pims/util';
 import type { BookingView } from '@pims/sync-contracts';
@@ -115,7 +115,8 @@ export async function createWriteBackFixture(): Promise<WriteBackFixture> {
       const { appointments = [], scheduleConfig, ...clinic } = c;
       const clinicId = await f.addClinic({ timezone: TZ, from: day, to: addDays(day, 3), capacity: 2, ...clinic });
       const creds = await f.clinics.getCredentials(clinicId);
-      const pims: FakeClinicData = { username: creds!.username, password: creds!.password, appointments, ...(scheduleConfig ? { scheduleConfig } : {}) };
+      if (!creds || isEzyvetCredentials(creds)) throw new Error('the write-back fixture registers IDEXX Neo clinics');
+      const pims: FakeClinicData = { username: creds.username, password: creds.password, appointments, ...(scheduleConfig ? { scheduleConfig } : {}) };
       fake.setClinic(pims);
       return { clinicId, pims };
     },
