@@ -3,3 +3,4 @@ export * from './migrate';
 export * from './embedded';
 export * from './database';
 export * from './session-lock';
+export * from './rows';
