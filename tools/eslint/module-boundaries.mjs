@@ -13,6 +13,7 @@
 //     projects of the workspace;
 //   - tests (*.test.ts, *.spec.ts, testing/, e2e/) may import the simulator (scope:sim), which product
 //     code never does; tests and config files run in Node, so the runtime rule leaves them alone;
+//     a scope:sim library (the simulators' shared parts) is for the simulators, the tools and tests;
 //   - nobody deep-imports another project's files: only its package name (its src/index.ts).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -121,6 +122,7 @@ export const moduleBoundaries = {
       browserProject: '{{from}} is browser code (runtime:browser) and may import only runtime:browser projects, not {{target}}.',
       clientFile: "This file of {{from}} runs in the browser ('use client' or under {{dirs}}) and may import only runtime:browser projects, not {{target}}.",
       nodeOnly: "Browser code must not import the node-only module '{{spec}}'.",
+      simOnly: '{{target}} (scope:sim) is for the simulators, the tools and tests, not {{from}}.',
     },
   },
   create(context) {
@@ -170,6 +172,7 @@ export const moduleBoundaries = {
       if (!selfIsApp && (target.type === 'type:app' || target.type === 'type:tool')) return report('appImport');
       if (self.type === 'type:app' && target.type === 'type:app') return report('appToApp');
       if (!(ALLOWED[self.type] ?? []).includes(target.type)) return report('notAllowed', { from: self.type, to: target.type ?? 'nothing' });
+      if (target.tags.includes('scope:sim') && !self.tags.includes('scope:sim') && self.type !== 'type:tool') return report('simOnly');
       if (self.tags.includes('layer:domain') && target.tags.includes('scope:integration')) return report('domainToIntegration');
       if (self.tags.includes('scope:integration') && target.tags.includes('layer:domain') && !target.tags.includes('scope:pims')) {
         return report('integrationToDomain');

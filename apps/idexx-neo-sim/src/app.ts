@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { HttpBindings } from '@hono/node-server';
 import { todayIn } from '@pims/util';
 import { dashboardPage, errorPage, loginPage, mfaPage, schedulePage } from './html';
-import { minutesBetweenLocal, toClinicLocal } from './local-time';
+import { isControlPath, loopbackGuard, minutesBetweenLocal, sleep, toClinicLocal } from '@pims/sim-scenario';
 import type { Clinic } from './model';
 import { routeKind } from './stats';
 import { timingSafeEqual } from 'node:crypto';
@@ -25,7 +25,7 @@ import {
   calendarResources,
   consultationPage,
 } from './wire';
-import { controlRoutes, isLoopbackAddress } from './control';
+import { controlRoutes } from './control';
 
 export type SimEnv = { Bindings: HttpBindings; Variables: { company: string | null } };
 type Ctx = Context<SimEnv>;
@@ -33,10 +33,6 @@ type Ctx = Context<SimEnv>;
 export const SESSION_COOKIE = 'NEOSESSID';
 export const CSRF_COOKIE = 'neo_csrf';
 const MAX_RANGE_MINUTES = 31 * 24 * 60;
-
-function isControlPath(path: string): boolean {
-  return path === '/__sim' || path.startsWith('/__sim/');
-}
 
 function wantsJson(c: Ctx): boolean {
   return (c.req.header('accept') ?? '').toLowerCase().includes('application/json');
@@ -46,10 +42,6 @@ function field(body: Record<string, unknown>, key: string, trim = true): string 
   const v = body[key];
   if (typeof v !== 'string') return undefined;
   return trim ? v.trim() : v;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Compares a sent token with the session's in constant time. */
@@ -71,16 +63,12 @@ function parseRangeParam(value: string | undefined, zone: string): string | null
 /** The Hono app: the Neo pages and JSON endpoints, and the loopback-only control API under /__sim. */
 export function createSimApp(state: SimState): Hono<SimEnv> {
   const app = new Hono<SimEnv>();
+  const guard = loopbackGuard<SimEnv>();
 
   app.use('*', async (c, next) => {
     c.header('Cache-Control', 'no-store');
     const path = c.req.path;
-    if (isControlPath(path)) {
-      const remote = c.env?.incoming?.socket?.remoteAddress;
-      if (!isLoopbackAddress(remote))
-        return c.json({ error: 'The simulator control API is only available from loopback' }, 403);
-      return next();
-    }
+    if (isControlPath(path)) return guard(c, next);
     // Neo routes: count, then apply the faults, then serve.
     const kind = routeKind(c.req.method, path);
     const endpoint = kind.counter;

@@ -1,4 +1,4 @@
-import { generateClinic, type GeneratedClinic } from './generator/generate-clinic';
+import { generateClinic, type GeneratedClinic } from '@pims/sim-scenario';
 
 /** The demo clinic served when no scenario is given (CONTRACT section 1). */
 export const DEMO_CLINIC = {

@@ -1,5 +1,11 @@
 /** @pims/idexx-neo-sim: a server imitating the IDEXX Neo web application, for tests and demos. */
-export { startSimulator, type Simulator, type SimAppointment, type StartSimulatorOptions } from './server';
+export {
+  startSimulator,
+  type Simulator,
+  type Simulator as NeoSimulator,
+  type SimAppointment,
+  type StartSimulatorOptions,
+} from './server';
 export { createSimApp } from './app';
 export {
   SimState,
@@ -9,16 +15,27 @@ export {
   type ConsultationPatch,
   type AppointmentPatch,
 } from './state';
-export { SimClock } from './clock';
+export { demoScenario, demoClinic, DEMO_CLINIC, type DemoOptions } from './demo';
 export {
+  ENDPOINTS,
+  WRITE_ENDPOINTS,
+  type SimStats,
+  type Counters,
+  type Endpoint,
+  type WriteEndpoint,
+} from './stats';
+export { NEO_STATUS_WORDS, neoStatusWord } from './wire';
+export { isLoopbackAddress } from './control';
+export { readSimEnv, DEFAULT_SIM_PORT, type SimEnv } from './env';
+// Shared with every PIMS simulator (@pims/sim-scenario), re-exported for the rest of the repo.
+export {
+  SimClock,
   generateClinic,
   type GenerateClinicOptions,
   type GeneratedClinic,
-} from './generator/generate-clinic';
-export { createRng, type Rng } from './prng';
-export { demoScenario, demoClinic, DEMO_CLINIC, type DemoOptions } from './demo';
-export { loadScenarioFile } from './scenario-file';
-export {
+  createRng,
+  type Rng,
+  loadScenarioFile,
   ScenarioSchema,
   ClinicScenarioSchema,
   AppointmentScenarioSchema,
@@ -42,16 +59,6 @@ export {
   type ConsultationScenario,
   type ConsultationScenarioInput,
   type ScenarioStatus,
-} from './scenario';
-export { FaultsSchema, type Faults } from './faults';
-export {
-  ENDPOINTS,
-  WRITE_ENDPOINTS,
-  type SimStats,
-  type Counters,
-  type Endpoint,
-  type WriteEndpoint,
-} from './stats';
-export { NEO_STATUS_WORDS, neoStatusWord } from './wire';
-export { isLoopbackAddress } from './control';
-export { readSimEnv, DEFAULT_SIM_PORT, type SimEnv } from './env';
+  FaultsSchema,
+  type Faults,
+} from '@pims/sim-scenario';

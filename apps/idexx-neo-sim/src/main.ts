@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEMO_CLINIC } from './demo';
 import { readSimEnv } from './env';
-import { loadScenarioFile } from './scenario-file';
+import { loadScenarioFile } from '@pims/sim-scenario';
 import { startSimulator } from './server';
 
 function resolveFile(file: string, initCwd: string | undefined): string {

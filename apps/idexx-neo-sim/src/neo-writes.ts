@@ -5,7 +5,7 @@ import {
   minutesBetweenLocal,
   normalizeLocal,
   type LocalDateTime,
-} from './local-time';
+} from '@pims/sim-scenario';
 import {
   SPECIES,
   bumpTime,

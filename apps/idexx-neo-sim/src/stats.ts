@@ -1,4 +1,6 @@
-/** Request counters, in the exact shape of CONTRACT section 5. */
+import type { Counters as SharedCounters, SimStats as SharedSimStats } from '@pims/sim-scenario';
+
+/** Neo's counted endpoints, in the exact shape of CONTRACT section 5. */
 export const ENDPOINTS = [
   'login',
   'getCalendarEventData',
@@ -13,25 +15,9 @@ export const ENDPOINTS = [
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
-export interface Counters {
-  requests: Record<Endpoint, number>;
-  logins: number;
-  errors: number;
-  rateLimited: number;
-}
-
-export interface SimStats extends Counters {
-  byCompany: Record<string, Counters>;
-}
-
-function emptyCounters(): Counters {
-  return {
-    requests: Object.fromEntries(ENDPOINTS.map((e) => [e, 0])) as Record<Endpoint, number>,
-    logins: 0,
-    errors: 0,
-    rateLimited: 0,
-  };
-}
+/** The Neo simulator's counters (CONTRACT section 5's shape, Neo's endpoint names). */
+export type Counters = SharedCounters<Endpoint>;
+export type SimStats = SharedSimStats<Endpoint>;
 
 /** The Neo write endpoints (POST, with the session's CSRF token). */
 export const WRITE_ENDPOINTS = [
@@ -84,47 +70,4 @@ export function routeKind(method: string, path: string): RouteKind {
 /** Which counted endpoint a request is, if any. */
 export function classify(method: string, path: string): Endpoint | null {
   return routeKind(method, path).counter;
-}
-
-export class StatsRecorder {
-  private total = emptyCounters();
-  private byCompany = new Map<string, Counters>();
-
-  private each(companyId: string | null, fn: (c: Counters) => void): void {
-    fn(this.total);
-    if (companyId) {
-      let c = this.byCompany.get(companyId);
-      if (!c) {
-        c = emptyCounters();
-        this.byCompany.set(companyId, c);
-      }
-      fn(c);
-    }
-  }
-
-  request(endpoint: Endpoint, companyId: string | null): void {
-    this.each(companyId, (c) => (c.requests[endpoint] += 1));
-  }
-  login(companyId: string): void {
-    this.each(companyId, (c) => (c.logins += 1));
-  }
-  error(companyId: string | null): void {
-    this.each(companyId, (c) => (c.errors += 1));
-  }
-  rateLimited(companyId: string | null): void {
-    this.each(companyId, (c) => (c.rateLimited += 1));
-  }
-
-  snapshot(): SimStats {
-    const copy = (c: Counters): Counters => ({ ...c, requests: { ...c.requests } });
-    return {
-      ...copy(this.total),
-      byCompany: Object.fromEntries([...this.byCompany].map(([k, v]) => [k, copy(v)])),
-    };
-  }
-
-  reset(): void {
-    this.total = emptyCounters();
-    this.byCompany.clear();
-  }
 }

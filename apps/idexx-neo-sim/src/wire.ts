@@ -7,7 +7,7 @@ import {
   type Clinic,
   type Consultation,
 } from './model';
-import type { ScenarioStatus } from './scenario';
+import { byStart, type ScenarioStatus } from '@pims/sim-scenario';
 
 /** The JSON shapes of docs/idexx-neo-wire.md. */
 
@@ -108,7 +108,7 @@ export function toEvent(clinic: Clinic, a: Appointment): NeoEvent {
 export function calendarEvents(clinic: Clinic, start: string, end: string): NeoEvent[] {
   return [...clinic.appointments.values()]
     .filter((a) => a.start >= start && a.start < end)
-    .sort((x, y) => (x.start === y.start ? x.id.localeCompare(y.id) : x.start < y.start ? -1 : 1))
+    .sort(byStart)
     .map((a) => toEvent(clinic, a));
 }
 
@@ -220,46 +220,4 @@ export function consultationPage(clinic: Clinic, k: Consultation) {
   };
 }
 
-/** A clinic-local 'YYYY-MM-DD HH:MM:SS' in the scenario's format: 'YYYY-MM-DDTHH:MM' (':SS' only when not zero). */
-export function scenarioLocal(local: string): string {
-  const t = local.replace(' ', 'T');
-  return t.endsWith(':00') && t.length === 19 ? t.slice(0, 16) : t;
-}
-
-/**
- * GET /__sim/clinics/:companyId/appointments: the clinic's appointments as the PIMS holds them now
- * (cancelled ones, blocks and rosters included; deleted ones gone), in start order.
- */
-export function clinicAppointments(clinic: Clinic) {
-  return {
-    appointments: [...clinic.appointments.values()]
-      .sort((x, y) => (x.start === y.start ? x.id.localeCompare(y.id) : x.start < y.start ? -1 : 1))
-      .map((a) => ({
-        id: a.id,
-        start: scenarioLocal(a.start),
-        durationMinutes: a.durationMinutes,
-        status: a.status,
-        type: a.type,
-        reason: a.reason,
-        roomId: a.roomId,
-        providerId: a.providerId,
-        patient: a.patient ? { id: a.patient.id, name: a.patient.name } : null,
-        client: a.client
-          ? {
-              id: a.client.id,
-              firstName: a.client.firstName,
-              lastName: a.client.lastName,
-              phone: a.client.phone,
-              email: a.client.email,
-            }
-          : null,
-        origin: a.origin,
-        isBlock: a.isBlock,
-        isRoster: a.isRoster,
-        bookedBy: a.bookedBy,
-        bookedAt: scenarioLocal(a.bookedAt),
-        notes: a.notes,
-        cancelledReason: a.cancelledReason,
-      })),
-  };
-}
+export { clinicAppointments, scenarioLocal } from '@pims/sim-scenario';

@@ -7,7 +7,7 @@ import { isLocalOrInstant } from './local-time';
  * Objects are strict: an unknown field is a 400 with its path, so a typo never passes silently.
  */
 
-/** Neo's appointment status words, with underscores (served with spaces in `current_status`). */
+/** The scenario's status words: IDEXX Neo's, with underscores (CONTRACT section 5); each simulator renders them in its PIMS's words. */
 export const SCENARIO_STATUSES = [
   'not_arrived',
   'confirmed',

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { createRng, type Rng } from './prng';
 
-/** Fault injection (CONTRACT section 5). Affects Neo routes only, never /__sim. `{}` clears. */
+/** Fault injection (CONTRACT section 5). Affects the PIMS routes only, never /__sim. `{}` clears. */
 export const FaultsSchema = z.strictObject({
-  /** Added delay on every Neo route, plus a random 0..jitterMs. */
+  /** Added delay on every PIMS route, plus a random 0..jitterMs. */
   latencyMs: z.number().int().min(0).max(120_000).optional(),
   jitterMs: z.number().int().min(0).max(120_000).optional(),
   /** Share (0..1) of JSON requests that answer 500/502/503 with an HTML error page. */
@@ -12,12 +12,12 @@ export const FaultsSchema = z.strictObject({
   rateLimitEvery: z.number().int().min(1).optional(),
   /** Sessions expire this many seconds after login (fractions allowed). */
   sessionTtlSeconds: z.number().positive().optional(),
-  /** Any Neo request whose path contains one of these substrings answers 503. */
+  /** Any PIMS request whose path contains one of these substrings answers 503. */
   failPaths: z.array(z.string().min(1)).optional(),
-  /** The calendar serves these appointments without their `start` (a record the client cannot read). */
+  /** The PIMS serves these appointments without their start time (a record the client cannot read). */
   malformedIds: z.array(z.string().min(1)).optional(),
   /**
-   * A write (POST of a Neo write endpoint) whose path contains one of these substrings is carried out,
+   * A write (of one of the PIMS's write endpoints) whose path contains one of these substrings is carried out,
    * then answered 502 as if the answer was lost on the way back.
    */
   commitThenFail: z.array(z.string().min(1)).optional(),

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { demoScenario, DEMO_CLINIC } from './demo';
 import { generateClinic, type GeneratedClinic } from './generator/generate-clinic';
 import { createRng } from './prng';
 import { parseScenario } from './scenario';
-import { resolveClinic } from './model';
+import { resolveScenarioClinic } from './model';
 
 const NOW = '2026-11-20T15:00:00Z'; // Friday 10:00 in New York
 
@@ -127,7 +126,7 @@ describe('generateClinic', () => {
     const c = clinic('busy', { visitsPerDay: 25, daysBack: 7, daysForward: 7 });
     const parsed = parseScenario({ clinics: [c] });
     if (!parsed.ok) throw new Error(parsed.error);
-    const resolved = resolveClinic(parsed.value.clinics[0], new Date(NOW));
+    const resolved = resolveScenarioClinic(parsed.value.clinics[0], new Date(NOW));
     const byRoom = new Map<string, { start: string; end: string }[]>();
     for (const a of resolved.appointments.values()) {
       if (!a.roomId) continue;
@@ -138,23 +137,5 @@ describe('generateClinic', () => {
       expect(a.bookedAt <= '2026-11-20 10:00:00').toBe(true);
       if (a.updatedAt) expect(a.updatedAt <= '2026-11-20 10:00:00').toBe(true);
     }
-  });
-
-  it('the demo clinic: Happy Paws Veterinary, a few hundred appointments around today', () => {
-    const s = demoScenario({ now: NOW });
-    expect(s.clinics).toHaveLength(1);
-    const c = s.clinics[0];
-    expect(c).toMatchObject({
-      companyId: '8890',
-      name: 'Happy Paws Veterinary',
-      username: 'frontdesk',
-      password: 'Sim-Pass-2026!',
-      timezone: 'America/New_York',
-    });
-    expect(DEMO_CLINIC.companyId).toBe('8890');
-    expect(c.appointments.length).toBeGreaterThan(200);
-    expect(c.appointments.length).toBeLessThan(800);
-    expect(c.consultations.length).toBeGreaterThan(100);
-    expect(demoScenario({ now: NOW })).toEqual(s);
   });
 });

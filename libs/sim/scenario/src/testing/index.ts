@@ -1,0 +1,2 @@
+/** @pims/sim-scenario/testing: fixtures for simulator tests. */
+export { FIXED_NOW, CREDS, smallClinic } from './fixtures';
