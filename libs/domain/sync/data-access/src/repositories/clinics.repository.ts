@@ -1,38 +1,42 @@
-import { withTransaction, type Pool, type Queryable } from '@pims/db';
+import { withTransaction, type Camelized, type Narrow, type PgRow, type Pool, type Queryable } from '@pims/db';
 import { AppError, decryptSecret, encryptSecret } from '@pims/util';
 import type { PimsCredentials, PimsProviderName } from '@pims/pims';
-import type { ClinicSettings, UpdateClinicInput } from '@pims/sync-contracts';
+import type { ClinicSettings, SyncStatus, SyncType, UpdateClinicInput } from '@pims/sync-contracts';
 import { DEFAULT_CATCH_UP_HOURS } from '../services/nightly-schedule';
 
-export interface ClinicScheduleConfig {
-  openTime: string; // 'HH:MM:SS'
-  closeTime: string;
-  daysOfWeek: number[]; // ISO 1..7
-  slotDurationMinutes: number;
-  defaultCapacity: number;
-  timezone: string;
-  backwardSyncDays: number;
-  forwardSyncDays: number;
-  /** The reconciliation look-back of a sync that names none. */
-  reconciliationDays: number;
-  syncCron: string;
-  /** False when the clinic gave no schedule: slots then follow the PIMS's calendar set-up. */
-  hasBusinessHours: boolean;
-}
+type ClinicRow = PgRow<'clinics'>;
+type ConfigRow = PgRow<'clinic_schedule_config'>;
+type AuditRow = PgRow<'case_sync_audits'>;
 
-/** A clinic as shown to people: never its credentials. */
-export interface ClinicRecord {
-  id: string;
-  name: string;
-  timezone: string;
-  /** Which registered PIMS provider syncs this clinic (clinics.pims_provider). */
-  pimsProvider: PimsProviderName;
-  pimsBaseUrl: string;
-  pimsCompanyId: string | null;
-  createdAt: Date;
+/** The clinic_schedule_config columns a sync reads (besides clinic_id). */
+type ScheduleColumn =
+  | 'open_time'
+  | 'close_time'
+  | 'days_of_week'
+  | 'slot_duration_minutes'
+  | 'default_capacity'
+  | 'timezone'
+  | 'backward_sync_days'
+  | 'forward_sync_days'
+  | 'reconciliation_days'
+  | 'sync_cron'
+  | 'has_business_hours';
+
+/**
+ * A clinic's clinic_schedule_config row (from the generated types): openTime and closeTime
+ * 'HH:MM:SS', daysOfWeek ISO 1..7, reconciliationDays the look-back of a sync that names none,
+ * hasBusinessHours false when the clinic gave no schedule (slots then follow the PIMS's calendar set-up).
+ */
+export type ClinicScheduleConfig = Camelized<Pick<ConfigRow, ScheduleColumn>>;
+
+/** A clinic as shown to people: never its credentials. pimsProvider: the registered provider that syncs it. */
+export type ClinicRecord = Narrow<
+  Camelized<Pick<ClinicRow, 'id' | 'name' | 'timezone' | 'pims_provider' | 'pims_base_url' | 'pims_company_id' | 'created_at'>>,
+  { pimsProvider: PimsProviderName }
+> & {
   schedule: ClinicScheduleConfig | null;
-  lastSync?: { id: string; syncType: string; status: string; startedAt: Date | null; completedAt: Date | null };
-}
+  lastSync?: Camelized<Pick<AuditRow, 'id' | 'sync_type' | 'status' | 'started_at' | 'completed_at'>>;
+};
 
 export interface NewClinic {
   name: string;
@@ -144,7 +148,7 @@ export class ClinicsRepository {
 
   /** Every clinic with its last sync, for display: no credentials. */
   async list(): Promise<ClinicRecord[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<SelectedClinicRow & LastSyncRow>(
       `${SELECT_CLINIC},
          last.id as last_id, last.sync_type as last_type, last.status as last_status,
          last.started_at as last_started_at, last.completed_at as last_completed_at
@@ -165,7 +169,7 @@ export class ClinicsRepository {
   }
 
   async findById(id: string): Promise<ClinicRecord | null> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<SelectedClinicRow>(
       `${SELECT_CLINIC} from public.clinics c left join public.clinic_schedule_config s on s.clinic_id = c.id where c.id = $1`,
       [id],
     );
@@ -174,7 +178,7 @@ export class ClinicsRepository {
 
   /** The decrypted PIMS credentials: for the provider factory only, never for display. */
   async getCredentials(id: string): Promise<PimsCredentials | null> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<Pick<ClinicRow, 'pims_provider' | 'pims_base_url' | 'pims_company_id' | 'pims_credentials_encrypted'>>(
       `select pims_provider, pims_base_url, pims_company_id, pims_credentials_encrypted from public.clinics where id = $1`,
       [id],
     );
@@ -189,7 +193,7 @@ export class ClinicsRepository {
 
   /** The clinic's settings for display (the PIMS username, never the password), or null. */
   async getSettings(id: string, db: Queryable = this.pool): Promise<ClinicSettings | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<SettingsRow>(
       `select c.id, c.name, c.timezone, c.pims_provider, c.pims_base_url, c.pims_company_id, c.pims_credentials_encrypted,
          c.voice_assistant_id, c.created_at, greatest(c.updated_at, s.updated_at) as updated_at,
          s.open_time, s.close_time, s.days_of_week, s.slot_duration_minutes, s.default_capacity, s.has_business_hours,
@@ -258,7 +262,7 @@ export class ClinicsRepository {
    */
   async updateSettings(id: string, patch: ClinicSettingsPatch): Promise<ClinicSettings> {
     return withTransaction(this.pool, async (tx) => {
-      const { rows } = await tx.query(
+      const { rows } = await tx.query<StoredPimsRow & Pick<ConfigRow, 'open_time' | 'close_time'>>(
         `select c.pims_provider, c.pims_base_url, c.pims_company_id, c.pims_credentials_encrypted, s.open_time, s.close_time
          from public.clinics c join public.clinic_schedule_config s on s.clinic_id = c.id
          where c.id = $1 for update of c, s`,
@@ -322,7 +326,7 @@ export class ClinicsRepository {
    * username stay: a stored password is never sent to another address or as another user.
    */
   private pimsChanges(
-    cur: { pims_provider: string; pims_base_url: string; pims_company_id: string | null; pims_credentials_encrypted: string },
+    cur: StoredPimsRow,
     p: NonNullable<ClinicSettingsPatch['pims']>,
     set: (column: string, value: unknown) => void,
   ): void {
@@ -371,8 +375,58 @@ const SELECT_CLINIC = `select c.id, c.name, c.timezone, c.pims_provider, c.pims_
   s.clinic_id as s_clinic_id, s.open_time, s.close_time, s.days_of_week, s.slot_duration_minutes, s.default_capacity,
   s.timezone as s_timezone, s.backward_sync_days, s.forward_sync_days, s.reconciliation_days, s.sync_cron, s.has_business_hours`;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toClinic(r: any): ClinicRecord {
+/** The PIMS columns of a clinic that a settings change starts from. */
+type StoredPimsRow = Pick<ClinicRow, 'pims_provider' | 'pims_base_url' | 'pims_company_id' | 'pims_credentials_encrypted'>;
+
+/** A row of SELECT_CLINIC: the clinic, and its schedule config or (left join, none) all nulls. */
+type SelectedClinicRow = Narrow<
+  Pick<ClinicRow, 'id' | 'name' | 'timezone' | 'pims_provider' | 'pims_base_url' | 'pims_company_id' | 'created_at'>,
+  { pims_provider: PimsProviderName }
+> &
+  (
+    | (Pick<ConfigRow, Exclude<ScheduleColumn, 'timezone'>> & { s_clinic_id: ConfigRow['clinic_id']; s_timezone: ConfigRow['timezone'] })
+    | ({ [K in Exclude<ScheduleColumn, 'timezone'>]: null } & { s_clinic_id: null; s_timezone: null })
+  );
+
+/** The clinic's latest sync (case_sync_audits), joined as last_*: all null before its first sync. */
+type LastSyncRow<Type extends AuditRow['sync_type'] = AuditRow['sync_type'], Status extends AuditRow['status'] = AuditRow['status']> =
+  | {
+      last_id: AuditRow['id'];
+      last_type: Type;
+      last_status: Status;
+      last_started_at: AuditRow['started_at'];
+      last_completed_at: AuditRow['completed_at'];
+    }
+  | { last_id: null; last_type: null; last_status: null; last_started_at: null; last_completed_at: null };
+
+/** A row of getSettings' select (updated_at: the later of the clinic's and its config's). */
+type SettingsRow = Narrow<
+  Pick<ClinicRow, 'id' | 'name' | 'timezone' | 'pims_provider' | 'pims_base_url' | 'pims_company_id' | 'pims_credentials_encrypted'>,
+  { pims_provider: PimsProviderName }
+> &
+  Pick<ClinicRow, 'voice_assistant_id' | 'created_at' | 'updated_at'> &
+  Pick<
+    ConfigRow,
+    | 'open_time'
+    | 'close_time'
+    | 'days_of_week'
+    | 'slot_duration_minutes'
+    | 'default_capacity'
+    | 'has_business_hours'
+    | 'write_appointment_type_id'
+    | 'write_room_id'
+    | 'write_provider_id'
+    | 'sync_cron'
+    | 'catch_up_hours'
+    | 'backward_sync_days'
+    | 'forward_sync_days'
+    | 'reconciliation_days'
+    | 'sync_enabled'
+    | 'next_sync_at'
+  > &
+  LastSyncRow<SyncType, SyncStatus>;
+
+function toClinic(r: SelectedClinicRow): ClinicRecord {
   return {
     id: r.id,
     name: r.name,
