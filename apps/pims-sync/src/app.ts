@@ -11,6 +11,7 @@ import { bookingsRouter } from './routes/bookings';
 import { clinicsRouter } from './routes/clinics';
 import { docsRouter } from './routes/docs';
 import { healthRouter, type HealthProbe } from './routes/health';
+import { scheduleRouter } from './routes/schedule';
 import { syncRouter } from './routes/sync';
 import { vapiRouter, type VapiDeps } from './routes/vapi';
 import type { SyncService } from './services/sync-service';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps) {
   const apiRoutes = api
     .route('/', clinicsRouter({ clinics: deps.clinics, registry: deps.registry, logger: deps.logger }))
     .route('/', bookingsRouter({ bookings: deps.bookings, writeBack: deps.writeBack }))
+    .route('/', scheduleRouter({ bookings: deps.bookings.repository }))
     .route('/', syncRouter({ audits: deps.audits, syncs: deps.syncs }));
 
   const app = createRouter();

@@ -7,7 +7,7 @@ import { AppError } from '@pims/util';
 import { ValidationError } from '../../http/errors';
 import type { ServiceLogger } from '../../logger';
 import type * as routes from './routes';
-import { testPimsConnection } from './test-connection';
+import { testPimsConnection, testPimsLogin } from './test-connection';
 
 /**
  * A nightly-sync cron must be 5 fields with a single minute, so it runs at most once an hour (the
@@ -95,5 +95,14 @@ export function clinicsHandlers(deps: ClinicsDeps) {
     return c.json(result, 200);
   };
 
-  return { create, list, get, update, testConnection };
+  /** Credentials not saved yet: the body carries the password, so only the provider and the outcome are logged. */
+  const testCredentials: RouteHandler<typeof routes.testCredentials> = async (c) => {
+    const { timezone, pims } = c.req.valid('json');
+    const credentials = { ...pims, baseUrl: pims.baseUrl.replace(/\/+$/, '') };
+    const result = await testPimsLogin(deps.registry, pims.provider, credentials, timezone);
+    deps.logger.info({ provider: pims.provider, ok: result.ok, code: result.ok ? undefined : result.error.code }, 'PIMS credentials tested');
+    return c.json(result, 200);
+  };
+
+  return { create, list, get, update, testConnection, testCredentials };
 }

@@ -9,5 +9,6 @@ export function clinicsRouter(deps: ClinicsDeps) {
     .openapi(routes.list, h.list)
     .openapi(routes.get, h.get)
     .openapi(routes.update, h.update)
-    .openapi(routes.testConnection, h.testConnection);
+    .openapi(routes.testConnection, h.testConnection)
+    .openapi(routes.testCredentials, h.testCredentials);
 }

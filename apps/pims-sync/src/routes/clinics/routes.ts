@@ -67,3 +67,16 @@ export const testConnection = createRoute({
     ...errorResponses(400, 401, 404),
   },
 });
+
+export const testCredentials = createRoute({
+  method: 'post',
+  path: '/clinics/test-connection',
+  tags: ['clinics'],
+  summary: 'Log in to a PIMS with credentials not saved yet (a clinic form before it is created): {ok:true} or {ok:false, error}; nothing is stored',
+  security: API_KEY,
+  request: { body: { required: true, ...jsonContent(clinicSchemas.TestCredentialsInput, 'The time zone and the PIMS log-in to try') } },
+  responses: {
+    200: jsonContent(clinicSchemas.TestConnectionOutput, 'The outcome of the log-in'),
+    ...errorResponses(...BODY_ERRORS),
+  },
+});

@@ -1,4 +1,4 @@
-import { credentialSecrets, type PimsRegistry, type PimsSession } from '@pims/pims';
+import { credentialSecrets, type PimsCredentials, type PimsProviderName, type PimsRegistry, type PimsSession } from '@pims/pims';
 import type { TestConnectionOutput } from '@pims/sync-contracts';
 import type { ClinicRecord, ClinicsRepository } from '@pims/sync-data-access';
 import { describeError } from '@pims/util';
@@ -19,11 +19,26 @@ export async function testPimsConnection(
 ): Promise<TestConnectionOutput> {
   const credentials = await clinics.getCredentials(clinic.id);
   if (!credentials) return { ok: false, error: { code: 'clinic_not_found', message: 'No clinic with this id' } };
+  return testPimsLogin(registry, clinic.pimsProvider, credentials, clinic.timezone, timeoutMs);
+}
+
+/**
+ * A real log-in through the provider with the given credentials (saved or not), the session closed
+ * at once: `POST /api/clinics/:id/test-connection` with the stored ones, `POST
+ * /api/clinics/test-connection` with a form's before it is saved. Failures are the answer.
+ */
+export async function testPimsLogin(
+  registry: PimsRegistry,
+  provider: PimsProviderName,
+  credentials: PimsCredentials,
+  timezone: string,
+  timeoutMs = TEST_CONNECTION_TIMEOUT_MS,
+): Promise<TestConnectionOutput> {
   const secrets = credentialSecrets(credentials);
   let session: PimsSession | null = null;
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    session = await registry.get(clinic.pimsProvider).authenticate(credentials, { timezone: clinic.timezone, signal });
+    session = await registry.get(provider).authenticate(credentials, { timezone, signal });
     return { ok: true };
   } catch (err) {
     if (signal.aborted) return { ok: false, error: { code: 'pims_unavailable', message: `The PIMS did not let us log in within ${Math.round(timeoutMs / 1000)} s` } };

@@ -1,5 +1,5 @@
 import type { Pool, Queryable } from '@pims/db';
-import type { AvailabilitySlot, BookingSource, BookingStatus, BookingView, WriteBackStatus } from '@pims/sync-contracts';
+import type { AvailabilitySlot, BookingSource, BookingStatus, BookingView, ScheduleSlot, WriteBackStatus } from '@pims/sync-contracts';
 import { newConfirmationNumber } from '../bookings/confirmation-number';
 
 /** What the booking rules need of a clinic. */
@@ -287,6 +287,41 @@ export class BookingsRepository {
     );
     const items = rows.slice(0, q.limit).map((r) => toRecord(r).view);
     return { items, nextCursor: rows.length > q.limit ? items[items.length - 1].id : null };
+  }
+
+  /**
+   * Every slot of local dates from .. to (past, closed and full ones too), in time order, with what
+   * fills it: seats through public.slot_availability, and the parts told apart for the dashboard's
+   * schedule grid: the PIMS's own appointments (linked, not one of our bookings), our confirmed
+   * bookings (and how many are not linked yet) and live holds.
+   */
+  async scheduleGrid(clinicId: string, from: string, to: string, now: Date | null, db: Queryable = this.pool): Promise<ScheduleSlot[]> {
+    const { rows } = await db.query(
+      `select v.slot_id, v.date::text as date, v.start_time, v.end_time, v.starts_at, v.capacity, v.taken, v.available, s.booked_count,
+         (select count(*) from public.schedule_appointments a
+          where a.slot_id = v.slot_id and a.deleted_at is null
+            and not exists (select 1 from public.bookings b where b.clinic_id = $1 and b.pims_appointment_id = a.neo_appointment_id))::int as pims_appointments,
+         (select count(*) from public.bookings b where b.slot_id = v.slot_id and b.status = 'confirmed')::int as bookings,
+         (select count(*) from public.bookings b
+          where b.slot_id = v.slot_id and b.status = 'confirmed'
+            and not exists (
+              select 1 from public.schedule_appointments a
+              where a.clinic_id = b.clinic_id and a.neo_appointment_id = b.pims_appointment_id and a.slot_id = b.slot_id and a.deleted_at is null
+            ))::int as unlinked_bookings,
+         (select count(*) from public.bookings b where b.slot_id = v.slot_id and b.status = 'held' and b.hold_expires_at > ${at(4)})::int as holds
+       from public.slot_availability($1, $2, $3, ${at(4)}) v
+       join public.schedule_slots s on s.id = v.slot_id
+       order by v.starts_at, v.slot_id`,
+      [clinicId, from, to, now],
+    );
+    return rows.map((r) => ({
+      ...toSlot(r),
+      bookedCount: r.booked_count,
+      pimsAppointments: r.pims_appointments,
+      bookings: r.bookings,
+      unlinkedBookings: r.unlinked_bookings,
+      holds: r.holds,
+    }));
   }
 
   /** Tidying only: holds past their expiry get status 'expired' (they stopped counting at that instant). */
