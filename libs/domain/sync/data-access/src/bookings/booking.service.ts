@@ -7,6 +7,7 @@ import {
   WRITE_BACK_STATUSES,
   type AvailabilityOutput,
   type AvailabilitySlot,
+  type BookingSource,
   type BookingStatus,
   type BookingView,
   type HoldOutput,
@@ -36,6 +37,17 @@ export interface BookingHooks {
   onRescheduled?(tx: PoolClient, booking: BookingView, previous: { slotId: string | null; startsAt: string }): Promise<void>;
 }
 
+/**
+ * A booking change that committed, or a request refused for want of a seat (for counters). Told
+ * after the transaction, never inside it, so a decision run again is told once.
+ */
+export interface BookingEvent {
+  change: 'held' | 'confirmed' | 'cancelled' | 'rescheduled' | 'unavailable';
+  clinicId: string;
+  /** The booking's source (null for a hold, which has none yet). */
+  source: BookingSource | null;
+}
+
 export interface BookingServiceOptions {
   pool: Pool;
   /**
@@ -46,6 +58,8 @@ export interface BookingServiceOptions {
   logger?: Logger;
   repository?: BookingsRepository;
   hooks?: BookingHooks;
+  /** Told of every committed change and every refusal for want of a seat; must not throw. */
+  onEvent?: (event: BookingEvent) => void;
 }
 
 export interface HoldInput {
@@ -86,6 +100,7 @@ export class BookingService {
   private readonly clock?: () => Date;
   private readonly logger: Logger;
   private readonly hooks: BookingHooks;
+  private readonly onEvent?: (event: BookingEvent) => void;
 
   constructor(opts: BookingServiceOptions) {
     this.pool = opts.pool;
@@ -93,6 +108,7 @@ export class BookingService {
     this.logger = opts.logger ?? noopLogger;
     this.repository = opts.repository ?? new BookingsRepository(opts.pool);
     this.hooks = opts.hooks ?? {};
+    this.onEvent = opts.onEvent;
   }
 
   /**
@@ -132,6 +148,7 @@ export class BookingService {
       const hold = await this.repository.insertHold(tx, clinic.id, slot.id, new Date(now.getTime() + ttl * 1000));
       return { kind: 'done', value: { holdId: hold.view.id, slotId: slot.id, expiresAt: hold.holdExpiresAt!.toISOString() } };
     });
+    this.tell(outcome, { change: 'held', clinicId: clinic.id, source: null });
     return this.settle(clinic, outcome);
   }
 
@@ -147,7 +164,9 @@ export class BookingService {
       const earlier = await this.repository.findByIdempotencyKey(this.pool, clinic.id, req.idempotencyKey, this.clockNow());
       if (earlier) return replay(earlier, req);
     }
+    let fresh = false;
     const outcome = await this.decide<BookingView>(async (tx) => {
+      fresh = false;
       let slotId = req.slotId;
       if (req.holdId !== null) {
         const hold = await this.repository.findById(tx, req.holdId, null);
@@ -176,8 +195,10 @@ export class BookingService {
       }
       if (!booked) return { kind: 'unavailable', slotId: slot.id };
       if (booked.fresh) await this.hooks.onConfirmed?.(tx, booked.record.view);
+      fresh = booked.fresh;
       return { kind: 'done', value: booked.record.view };
     });
+    if (fresh || outcome.kind === 'unavailable') this.tell(outcome, { change: 'confirmed', clinicId: clinic.id, source: req.source });
     return this.settle(clinic, outcome);
   }
 
@@ -215,6 +236,7 @@ export class BookingService {
       const view = (await this.hooks.onCancelled?.(tx, cancelled.view)) ?? cancelled.view;
       return { kind: 'done', value: view };
     });
+    if (outcome.kind === 'done') this.tell(outcome, { change: 'cancelled', clinicId: outcome.value.clinicId, source: outcome.value.source });
     return this.settle(null, outcome);
   }
 
@@ -224,11 +246,13 @@ export class BookingService {
    */
   async reschedule(id: string, slotId: string): Promise<BookingView> {
     if (!isUuid(id)) throw bookingNotFound();
-    const seen = { clinicId: null as string | null };
+    const seen = { clinicId: null as string | null, source: null as BookingSource | null, moved: false };
     const outcome = await this.decide<BookingView>(async (tx) => {
+      seen.moved = false;
       const current = await this.repository.findById(tx, id, null);
       if (!current) throw bookingNotFound();
       seen.clinicId = current.clinicId;
+      seen.source = current.view.source;
       if (current.view.status !== 'confirmed') throw notActive(current.view.status);
       if (!isUuid(slotId)) throw slotNotFound();
       if (current.slotId === slotId) return { kind: 'done', value: current.view };
@@ -250,8 +274,10 @@ export class BookingService {
       const moved = await this.repository.moveToSlot(tx, id, slotId, now);
       if (!moved) throw slotNotFound();
       await this.hooks.onRescheduled?.(tx, moved.view, { slotId: booking.slotId, startsAt: booking.view.startsAt });
+      seen.moved = true;
       return { kind: 'done', value: moved.view };
     });
+    if (seen.clinicId && (seen.moved || outcome.kind === 'unavailable')) this.tell(outcome, { change: 'rescheduled', clinicId: seen.clinicId, source: seen.source });
     return this.settle(seen.clinicId ? await this.requireClinic(seen.clinicId) : null, outcome);
   }
 
@@ -345,6 +371,15 @@ export class BookingService {
         }
         this.logger.warn({ attempt, code: code ?? 'retry' }, 'booking decision retried');
       }
+    }
+  }
+
+  /** Tells onEvent of a committed decision (`done` as `event`), or of a refusal for want of a seat. */
+  private tell(outcome: Decision<unknown>, event: BookingEvent): void {
+    try {
+      this.onEvent?.(outcome.kind === 'done' ? event : { ...event, change: 'unavailable' });
+    } catch {
+      // Counting never breaks a booking.
     }
   }
 

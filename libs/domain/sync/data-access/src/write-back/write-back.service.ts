@@ -47,6 +47,17 @@ export type WriteBackResult =
   /** A passing failure, recorded; deliver the job again later (with backoff). */
   | { kind: 'retry'; attempts: number; error: { code: string; message: string } };
 
+/**
+ * One attempt's end, for counters: the write-back status it settled in (written, conflict, failed,
+ * needs_review), or `retry` for a passing failure that is tried again. A cancel with nothing in the
+ * PIMS to cancel is not told (nothing was written).
+ */
+export interface WriteBackOutcome {
+  status: WriteBackStatus | 'retry';
+  action: WriteBackAction;
+  clinicId: string;
+}
+
 export interface WriteBackServiceOptions {
   pool: Pool;
   /** The PIMS providers (each clinic written through the one its pims_provider names). */
@@ -60,6 +71,8 @@ export interface WriteBackServiceOptions {
   bookings?: BookingsRepository;
   logger?: Logger;
   maxAttempts?: number;
+  /** Told of every attempt's end (after it is recorded); must not throw. */
+  onOutcome?: (outcome: WriteBackOutcome) => void;
 }
 
 /** Errors no retry can mend: the write-back ends failed at once (an admin retries it after the cause is fixed). */
@@ -191,18 +204,20 @@ export class WriteBackService {
         }
         const current = await this.repository.startAttempt(this.pool, bookingId);
         if (!current) continue; // changed meanwhile: read it again
-        const log = this.logger.child({ bookingId, clinicId: current.clinicId, attempt: current.attempts, action: current.status === 'confirmed' ? 'create' : 'cancel' });
+        const log = this.logger.child({ bookingId, clinicId: current.clinicId, attempt: current.attempts, action: actionOf(current) });
         try {
           borrowed ??= await this.borrow(current.clinicId);
           const ctx = this.passContext(borrowed.borrowed.session, borrowed.region, rowIds, lease);
           const r = current.status === 'confirmed' ? await writeCreate(ctx, current) : await writeCancel(ctx, current);
           if (r.kind === 'changed') continue;
           log.info({ writeBackStatus: r.booking.writeBackStatus, pimsAppointmentId: r.booking.pimsAppointmentId, outcome: r.outcome }, 'write-back settled');
+          if (r.booking.writeBackStatus) this.tell({ status: r.booking.writeBackStatus, action: actionOf(current), clinicId: current.clinicId });
           last = { kind: 'settled', status: r.booking.writeBackStatus, booking: r.booking };
         } catch (err) {
           if (isPimsError(err) && err.code !== 'pims_not_found' && err.code !== 'pims_conflict') badSession = true;
           const r = await this.onFailure(current, rowIds, err, log);
           if (r === 'changed') continue;
+          this.tell({ status: r.kind === 'settled' ? (r.status ?? 'failed') : 'retry', action: actionOf(current), clinicId: current.clinicId });
           return r;
         }
       }
@@ -247,6 +262,14 @@ export class WriteBackService {
       }
     }
     return sent;
+  }
+
+  private tell(outcome: WriteBackOutcome): void {
+    try {
+      this.opts.onOutcome?.(outcome);
+    } catch {
+      // Counting never breaks a write-back.
+    }
   }
 
   /** A failed attempt: retried while transient and within the budget, else the write-back ends failed. */
@@ -319,3 +342,5 @@ function jobOf(row: OutboxRow): WriteBackJob {
 }
 
 const bookingNotFound = () => new AppError('booking_not_found', 'No booking with this id', { status: 404 });
+
+const actionOf = (b: WriteBackBooking): WriteBackAction => (b.status === 'confirmed' ? 'create' : 'cancel');
