@@ -1,3 +1,5 @@
+import type { PimsRequestEvent, PimsRequestObserver, PimsRequestOutcome } from '@pims/pims';
+
 /** The Neo endpoints the client calls, by the names the simulator's stats use. */
 export type NeoEndpoint =
   | 'login'
@@ -116,4 +118,29 @@ export class NeoRequestStats {
   snapshot(): NeoSessionStats {
     return { ...this.counters, byEndpoint: { ...this.counters.byEndpoint } };
   }
+}
+
+/**
+ * A Neo exchange as the port's request event: the endpoint is Neo's own word (one of
+ * NEO_ENDPOINTS); the outcome is the exchange's, not the call's (a retried 502 is an `error`, the
+ * attempt after it another event). A session that had ended (a log-in follows), a refused CSRF token
+ * and a timeout are errors too; a refused log-in (or its MFA step) is auth_failed.
+ */
+export function toPimsRequestEvent(event: NeoRequestEvent): PimsRequestEvent {
+  let outcome: PimsRequestOutcome;
+  if (event.status === 429) outcome = 'rate_limited';
+  else if (event.outcome === 'ok') outcome = 'ok';
+  else if (event.outcome === 'not_found') outcome = 'not_found';
+  else if (event.outcome === 'auth_failed' || event.outcome === 'mfa_required') outcome = 'auth_failed';
+  else outcome = 'error';
+  return { provider: 'idexx_neo', endpoint: event.endpoint, outcome, durationMs: event.durationMs };
+}
+
+/** One `onRequest` hook that tells both: the provider's own hook and the port's observer. */
+export function requestHook(onRequest?: (event: NeoRequestEvent) => void, observer?: PimsRequestObserver): ((event: NeoRequestEvent) => void) | undefined {
+  if (!observer) return onRequest;
+  return (event) => {
+    onRequest?.(event);
+    observer(toPimsRequestEvent(event));
+  };
 }

@@ -1,11 +1,11 @@
-import { isEzyvetCredentials, pimsAuthFailed, type NeoCredentials, type PimsCredentials, type PimsProvider, type PimsSessionOptions } from '@pims/pims';
+import { isEzyvetCredentials, pimsAuthFailed, type PimsCredentials, type PimsProvider, type PimsRequestObserver, type PimsSessionOptions } from '@pims/pims';
 import { AppError, isValidTimeZone } from '@pims/util';
 import { BrowserPool } from './browser-pool';
 import { MAX_CHUNK_DAYS } from './chunking';
 import { redactingLogger, type PimsLogger } from './logger';
 import { normalizeBaseUrl } from './neo-http';
 import { NeoSession, type IdexxNeoSession } from './neo-session';
-import type { NeoRequestEvent } from './neo-stats';
+import { requestHook, type NeoRequestEvent } from './neo-stats';
 import { resolveRetryPolicy, type RetryOptions, type RetryPolicy } from './retry';
 
 export interface IdexxNeoProviderOptions {
@@ -24,6 +24,8 @@ export interface IdexxNeoProviderOptions {
   concurrency?: number;
   /** Called after every HTTP exchange with Neo (log-in steps included); for counting and metrics. */
   onRequest?: (event: NeoRequestEvent) => void;
+  /** Told of every HTTP exchange as the port's request event (the app's metrics); must not throw. */
+  observer?: PimsRequestObserver;
   /** Randomness of the backoff jitter (for tests). */
   random?: () => number;
 }
@@ -62,6 +64,7 @@ export function createIdexxNeoProvider(opts: IdexxNeoProviderOptions = {}): Idex
   const logger = redactingLogger(opts.logger, () => [...secrets]);
   const pool = new BrowserPool({ chromiumPath: opts.chromiumPath, maxBrowsers: settings.maxBrowsers, logger });
   let closed = false;
+  const onRequest = requestHook(opts.onRequest, opts.observer);
 
   return {
     name: 'idexx_neo',
@@ -85,7 +88,7 @@ export function createIdexxNeoProvider(opts: IdexxNeoProviderOptions = {}): Idex
           timezone: sessionOpts.timezone,
           ...settings,
           logger,
-          onRequest: opts.onRequest,
+          onRequest,
           random: opts.random,
           newContext: () => pool.newContext(),
           withLoginPage: (fn) => pool.withLoginPage(fn),
