@@ -1,0 +1,13 @@
+export { createEzyvetProvider, type EzyvetProvider, type EzyvetProviderOptions } from './provider';
+export type { EzyvetSession } from './session';
+export type { PimsLogger } from './logger';
+export { DEFAULT_RETRY, backoffDelayMs, parseRateLimitReset, parseRetryAfter, resolveRetryPolicy, serverWaitMs, type RetryOptions, type RetryPolicy } from './retry';
+export { RateLimiter, TokenBucket, bucketShape, type RateLimitOptions } from './rate-limit';
+export { mapEzyvetStatus, knownEzyvetStatus, normalizeStatusName } from './status';
+export { ClinicCache } from './cache';
+export { addRange, normalizeRanges, uncoveredParts, type DateRange } from './ranges';
+export { bookingDescription, bookingMarker, reasonOf, toAppointment, toConsultation, toScheduleConfig, type Lookups } from './normalize';
+export { encodeQuery } from './http';
+export { expiryOf, SCOPES } from './token';
+export { formatIsoWithOffset, phoneFilter, samePhone } from './writes';
+export { readListPage, unwrapItem, errorText } from './wire';
