@@ -1,26 +1,33 @@
-import type { Pool, Queryable } from '@pims/db';
+import type { Camelized, Narrow, PgRow, Pool, Queryable, TablesInsert } from '@pims/db';
 import { AppError } from '@pims/util';
 import type { PhaseName, SyncAudit, SyncPhase, SyncStatus, SyncType, TriggeredBy } from '@pims/sync-contracts';
 
-export interface NewAudit {
-  clinicId: string;
-  syncType: SyncType;
-  options: Record<string, unknown>;
-  triggeredBy: TriggeredBy;
-  requestedBy?: string | null;
-  retryOf?: string | null;
-  attempt?: number;
-}
+/** A case_sync_audits row as node-postgres answers it, its text and jsonb columns narrowed to what the sync stores. */
+type AuditRow = Narrow<
+  PgRow<'case_sync_audits'>,
+  {
+    sync_type: SyncType;
+    status: SyncStatus;
+    triggered_by: TriggeredBy;
+    current_phase: PhaseName | null;
+    phases: SyncPhase[];
+    options: Record<string, unknown>;
+  }
+>;
 
-export interface AuditCounters {
-  appointmentsFound: number;
-  casesCreated: number;
-  casesUpdated: number;
-  casesDeleted: number;
-  totalItems: number;
-  processedItems: number;
-  progressPercentage: number;
-}
+/** A row of SELECT: the audit and its clinic's name (null when the clinic is gone). */
+type AuditSelectRow = AuditRow & { clinic_name: PgRow<'clinics'>['name'] | null };
+
+/** A new queued sync: the case_sync_audits columns createQueued inserts. */
+export type NewAudit = Narrow<
+  Camelized<Pick<TablesInsert<'case_sync_audits'>, 'clinic_id' | 'sync_type' | 'options' | 'triggered_by' | 'requested_by' | 'retry_of' | 'attempt'>>,
+  { syncType: SyncType; options: Record<string, unknown>; triggeredBy: TriggeredBy }
+>;
+
+/** The counters of case_sync_audits a running sync writes. */
+export type AuditCounters = Camelized<
+  Pick<AuditRow, 'appointments_found' | 'cases_created' | 'cases_updated' | 'cases_deleted' | 'total_items' | 'processed_items' | 'progress_percentage'>
+>;
 
 export interface AuditListQuery {
   clinicId?: string;
@@ -49,9 +56,9 @@ export class AuditsRepository {
    */
   async createQueued(input: NewAudit, db: Queryable = this.pool): Promise<SyncAudit> {
     for (let attempt = 1; ; attempt++) {
-      let rows: { id: string }[];
+      let rows: Pick<AuditRow, 'id'>[];
       try {
-        ({ rows } = await db.query<{ id: string }>(
+        ({ rows } = await db.query<Pick<AuditRow, 'id'>>(
           `insert into public.case_sync_audits (clinic_id, sync_type, status, options, triggered_by, requested_by, retry_of, attempt)
            values ($1, $2, 'queued', $3, $4, $5, $6, $7)
            on conflict (clinic_id) where status in ('queued', 'in_progress') do nothing
@@ -76,13 +83,13 @@ export class AuditsRepository {
 
   async findById(id: string, db: Queryable = this.pool): Promise<SyncAudit | null> {
     if (!UUID.test(id)) return null;
-    const { rows } = await db.query(`${SELECT} where a.id = $1`, [id]);
+    const { rows } = await db.query<AuditSelectRow>(`${SELECT} where a.id = $1`, [id]);
     return rows[0] ? toAudit(rows[0]) : null;
   }
 
   /** Queued and running syncs, oldest first. */
   async findActive(clinicId?: string, db: Queryable = this.pool): Promise<SyncAudit[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<AuditSelectRow>(
       `${SELECT} where a.status in ('queued', 'in_progress') and ($1::uuid is null or a.clinic_id = $1) order by a.created_at, a.id`,
       [clinicId ?? null],
     );
@@ -94,7 +101,7 @@ export class AuditsRepository {
     if (q.cursor !== undefined && !UUID.test(q.cursor)) {
       throw new AppError('invalid_cursor', 'The cursor is not one this API returned', { status: 400 });
     }
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<AuditSelectRow>(
       `${SELECT}
        where ($1::uuid is null or a.clinic_id = $1)
          and ($2::text is null or a.sync_type = $2)
@@ -127,7 +134,7 @@ export class AuditsRepository {
     patch: { currentPhase: PhaseName | null; phases: SyncPhase[]; counters: AuditCounters },
   ): Promise<{ cancelRequested: boolean } | null> {
     const c = patch.counters;
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<Pick<AuditRow, 'cancel_requested_at'>>(
       `update public.case_sync_audits set current_phase = $2, phases = $3, appointments_found = $4, cases_created = $5,
          cases_updated = $6, cases_deleted = $7, total_items = $8, processed_items = $9, progress_percentage = $10,
          heartbeat_at = now()
@@ -139,7 +146,10 @@ export class AuditsRepository {
   }
 
   async isCancelRequested(id: string): Promise<boolean> {
-    const { rows } = await this.pool.query(`select cancel_requested_at, status from public.case_sync_audits where id = $1`, [id]);
+    const { rows } = await this.pool.query<Pick<AuditRow, 'cancel_requested_at' | 'status'>>(
+      `select cancel_requested_at, status from public.case_sync_audits where id = $1`,
+      [id],
+    );
     return !rows[0] || rows[0].cancel_requested_at !== null || rows[0].status === 'cancelled';
   }
 
@@ -193,7 +203,7 @@ export class AuditsRepository {
    * ended (finished, or recovered by another process).
    */
   async markLost(id: string, message = 'The worker running this sync stopped before it finished'): Promise<'failed' | 'cancelled' | null> {
-    const { rows } = await this.pool.query<{ status: 'failed' | 'cancelled' }>(
+    const { rows } = await this.pool.query<Narrow<Pick<AuditRow, 'status'>, { status: 'failed' | 'cancelled' }>>(
       `update public.case_sync_audits set
          status = case when cancel_requested_at is null then 'failed' else 'cancelled' end,
          error_code = case when cancel_requested_at is null then 'worker_lost' else 'cancelled' end,
@@ -223,7 +233,7 @@ export class AuditsRepository {
 
   /** Queued syncs created more than the given age ago, oldest first (recovery checks their jobs). */
   async findQueuedOlderThan(seconds: number): Promise<SyncAudit[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<AuditSelectRow>(
       `${SELECT} where a.status = 'queued' and a.created_at < now() - make_interval(secs => $1) order by a.created_at, a.id`,
       [seconds],
     );
@@ -232,7 +242,7 @@ export class AuditsRepository {
 
   /** Running syncs whose heartbeat is older than the given age. */
   async findStale(olderThanSeconds: number): Promise<SyncAudit[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<AuditSelectRow>(
       `${SELECT} where a.status = 'in_progress' and a.heartbeat_at < now() - make_interval(secs => $1) order by a.heartbeat_at`,
       [olderThanSeconds],
     );
@@ -242,8 +252,7 @@ export class AuditsRepository {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function toAudit(r: any): SyncAudit {
+export function toAudit(r: AuditSelectRow): SyncAudit {
   return {
     id: r.id,
     clinicId: r.clinic_id,

@@ -1,20 +1,17 @@
-import type { Pool, Queryable } from '@pims/db';
+import type { Camelized, Narrow, PgFunctionRow, PgRow, Pool, Queryable } from '@pims/db';
 import type { AvailabilitySlot, BookingSource, BookingStatus, BookingView, ScheduleSlot, WriteBackStatus } from '@pims/sync-contracts';
 import { newConfirmationNumber } from '../bookings/confirmation-number';
 
-/** What the booking rules need of a clinic. */
-export interface BookingClinic {
-  id: string;
-  timezone: string;
-  /** The default availability window: today .. today + forwardDays. */
-  forwardDays: number;
+type SlotRow = PgRow<'schedule_slots'>;
+
+/** What the booking rules need of a clinic (public.clinics and its schedule config). */
+export interface BookingClinic extends Pick<PgRow<'clinics'>, 'id' | 'timezone'> {
+  /** forward_sync_days: the default availability window is today .. today + forwardDays. */
+  forwardDays: PgRow<'clinic_schedule_config'>['forward_sync_days'];
 }
 
-export interface LockedSlot {
-  id: string;
-  clinicId: string;
-  date: string;
-}
+/** A schedule_slots row locked for a seat decision. */
+export type LockedSlot = Camelized<Pick<SlotRow, 'id' | 'clinic_id' | 'date'>>;
 
 export interface BookingClient {
   firstName: string;
@@ -30,27 +27,40 @@ export interface BookingPatient {
   breed?: string;
 }
 
-/** The fields a confirmation writes, whether it creates the row or turns a hold into it. */
+/** The bookings columns a confirmation writes, whether it creates the row or turns a hold into it (now: confirmed_at). */
 export interface Confirmation {
-  client: BookingClient;
-  patient: BookingPatient;
-  reason: string;
-  source: BookingSource;
-  idempotencyKey: string | null;
-  requestFingerprint: string;
-  now: Date;
+  client: NonNullable<BookingDbRow['client']>;
+  patient: NonNullable<BookingDbRow['patient']>;
+  reason: NonNullable<BookingDbRow['reason']>;
+  source: BookingDbRow['source'];
+  idempotencyKey: BookingDbRow['idempotency_key'];
+  requestFingerprint: NonNullable<BookingDbRow['request_fingerprint']>;
+  now: NonNullable<BookingDbRow['confirmed_at']>;
 }
 
+/**
+ * A bookings row as node-postgres answers it, its text and jsonb columns narrowed to what the
+ * booking rules store (statuses from their check constraints, client and patient as written).
+ */
+export type BookingDbRow = Narrow<
+  PgRow<'bookings'>,
+  {
+    status: BookingStatus;
+    source: BookingSource;
+    write_back_status: WriteBackStatus | null;
+    client: BookingClient | null;
+    patient: BookingPatient | null;
+  }
+>;
+
+/** A row of SELECT_BOOKING: the booking and its status as read at that instant. */
+type BookingSelectRow = BookingDbRow & { effective_status?: BookingStatus };
+
 /** A bookings row with the fields the rules look at, beside the view shown to callers. */
-export interface BookingRecord {
+export interface BookingRecord extends Camelized<Pick<BookingDbRow, 'clinic_id' | 'slot_id' | 'hold_expires_at' | 'starts_at' | 'request_fingerprint'>> {
   view: BookingView;
-  clinicId: string;
-  slotId: string | null;
   /** As stored ('held' past its expiry stays 'held' until a sweeper runs: see view.status). */
-  storedStatus: BookingStatus;
-  holdExpiresAt: Date | null;
-  startsAt: Date;
-  requestFingerprint: string | null;
+  storedStatus: BookingDbRow['status'];
 }
 
 export interface BookingListQuery {
@@ -94,7 +104,7 @@ export class BookingsRepository {
 
   /** The booking rules' view of a clinic (its zone and forward window), or null. */
   async findClinic(clinicId: string, db: Queryable = this.pool): Promise<BookingClinic | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<Pick<PgRow<'clinics'>, 'id' | 'timezone'> & { forward_days: PgRow<'clinic_schedule_config'>['forward_sync_days'] }>(
       `select c.id, c.timezone, coalesce(s.forward_sync_days, 14) as forward_days
        from public.clinics c left join public.clinic_schedule_config s on s.clinic_id = c.id where c.id = $1`,
       [clinicId],
@@ -114,7 +124,7 @@ export class BookingsRepository {
    * such slot in that clinic.
    */
   async lockSlot(db: Queryable, clinicId: string, slotId: string): Promise<LockedSlot | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<Pick<SlotRow, 'id' | 'clinic_id' | 'date'>>(
       `select id, clinic_id, date from public.schedule_slots where id = $1 and clinic_id = $2 for update`,
       [slotId, clinicId],
     );
@@ -123,7 +133,7 @@ export class BookingsRepository {
 
   /** A slot's seats at `now` (read under its lock for a decision). */
   async seatsOf(db: Queryable, clinicId: string, date: string, slotId: string, now: Date | null): Promise<AvailabilitySlot | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<PgFunctionRow<'slot_availability'>>(
       `select v.* from public.slot_availability($1, $2, $2, ${at(3)}) v where v.slot_id = $4`,
       [clinicId, date, now, slotId],
     );
@@ -132,7 +142,7 @@ export class BookingsRepository {
 
   /** The bookable slots of local dates from .. to: open (capacity > 0), starting after now, in time order. */
   async openSlots(db: Queryable, clinicId: string, from: string, to: string, now: Date | null): Promise<AvailabilitySlot[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<PgFunctionRow<'slot_availability'>>(
       `select v.* from public.slot_availability($1, $2, $3, ${at(4)}) v
        where v.capacity > 0 and v.starts_at > ${at(4)}
        order by v.starts_at, v.slot_id`,
@@ -146,7 +156,7 @@ export class BookingsRepository {
     db: Queryable,
     q: { clinicId: string; from: string; to: string; near: Date; excludeSlotId: string | null; n: number; now: Date | null },
   ): Promise<AvailabilitySlot[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<PgFunctionRow<'slot_availability'>>(
       `select v.* from public.slot_availability($1, $2, $3, ${at(4)}) v
        where v.capacity > 0 and v.available >= 1 and v.starts_at > ${at(4)} and ($6::uuid is null or v.slot_id <> $6)
        order by abs(extract(epoch from v.starts_at - $5::timestamptz)), v.starts_at, v.slot_id
@@ -158,13 +168,16 @@ export class BookingsRepository {
 
   /** A clinic's slot start instant, for "slots near this one". */
   async slotStart(db: Queryable, clinicId: string, slotId: string): Promise<Date | null> {
-    const { rows } = await db.query(`select start_at from public.schedule_slots where id = $1 and clinic_id = $2`, [slotId, clinicId]);
+    const { rows } = await db.query<Pick<SlotRow, 'start_at'>>(`select start_at from public.schedule_slots where id = $1 and clinic_id = $2`, [
+      slotId,
+      clinicId,
+    ]);
     return rows[0]?.start_at ?? null;
   }
 
   /** A hold on a slot, its calendar values copied from the slot. */
   async insertHold(db: Queryable, clinicId: string, slotId: string, expiresAt: Date): Promise<BookingRecord> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<BookingDbRow>(
       `insert into public.bookings (clinic_id, slot_id, status, starts_at, date, start_time, end_time, hold_expires_at)
        select $1, s.id, 'held', ${COPY_SLOT}, $3 from public.schedule_slots s where s.id = $2
        returning *`,
@@ -176,7 +189,7 @@ export class BookingsRepository {
   /** A confirmed booking straight into a slot (no hold), with a fresh confirmation number. */
   async insertConfirmed(db: Queryable, clinicId: string, slotId: string, c: Confirmation): Promise<BookingRecord> {
     const row = await withConfirmationNumber(db, (number) =>
-      db.query(
+      db.query<BookingDbRow>(
         `insert into public.bookings (clinic_id, slot_id, status, starts_at, date, start_time, end_time, confirmation_number,
            client, patient, reason, source, idempotency_key, request_fingerprint, write_back_status, confirmed_at)
          select $1, s.id, 'confirmed', ${COPY_SLOT}, $3, $4, $5, $6, $7, $8, $9, 'pending', $10
@@ -185,13 +198,14 @@ export class BookingsRepository {
         [clinicId, slotId, number, c.client, c.patient, c.reason, c.source, c.idempotencyKey, c.requestFingerprint, c.now],
       ),
     );
-    return toRecord(row);
+    // A row always: the caller holds the slot's lock, so the slot is there.
+    return toRecord(row!);
   }
 
   /** Turns a hold that is still live at c.now into the booking. Null when it is not (guarded update). */
   async confirmHold(db: Queryable, holdId: string, c: Confirmation): Promise<BookingRecord | null> {
     const row = await withConfirmationNumber(db, (number) =>
-      db.query(
+      db.query<BookingDbRow>(
         `update public.bookings set status = 'confirmed', confirmation_number = $2, client = $3, patient = $4, reason = $5,
            source = $6, idempotency_key = $7, request_fingerprint = $8, write_back_status = 'pending', confirmed_at = $9
          where id = $1 and status = 'held' and hold_expires_at > $9
@@ -203,24 +217,24 @@ export class BookingsRepository {
   }
 
   async findById(db: Queryable, id: string, now: Date | null): Promise<BookingRecord | null> {
-    const { rows } = await db.query(`${SELECT_BOOKING(2)} where b.id = $1`, [id, now]);
+    const { rows } = await db.query<BookingSelectRow>(`${SELECT_BOOKING(2)} where b.id = $1`, [id, now]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   /** The row locked for this transaction (after the slot locks: slots first, then bookings, everywhere). */
   async lockBooking(db: Queryable, id: string, now: Date): Promise<BookingRecord | null> {
-    const { rows } = await db.query(`${SELECT_BOOKING(2)} where b.id = $1 for update of b`, [id, now]);
+    const { rows } = await db.query<BookingSelectRow>(`${SELECT_BOOKING(2)} where b.id = $1 for update of b`, [id, now]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async findByIdempotencyKey(db: Queryable, clinicId: string, key: string, now: Date | null): Promise<BookingRecord | null> {
-    const { rows } = await db.query(`${SELECT_BOOKING(3)} where b.clinic_id = $1 and b.idempotency_key = $2`, [clinicId, key, now]);
+    const { rows } = await db.query<BookingSelectRow>(`${SELECT_BOOKING(3)} where b.clinic_id = $1 and b.idempotency_key = $2`, [clinicId, key, now]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   /** A booking by its confirmation number, when the client's E.164 phone matches too. */
   async findByConfirmation(db: Queryable, clinicId: string, confirmationNumber: string, phone: string, now: Date | null): Promise<BookingRecord | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<BookingSelectRow>(
       `${SELECT_BOOKING(4)} where b.clinic_id = $1 and b.confirmation_number = $2 and b.client ->> 'phone' = $3`,
       [clinicId, confirmationNumber, phone, now],
     );
@@ -232,7 +246,7 @@ export class BookingsRepository {
    * Its seat is free when this commits (slot_availability stops counting it, and its PIMS appointment).
    */
   async cancel(db: Queryable, id: string, reason: string | null, now: Date): Promise<BookingRecord | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<BookingDbRow>(
       `update public.bookings set status = 'cancelled', cancelled_at = $3, cancel_reason = $2
        where id = $1 and (status = 'confirmed' or (status = 'held' and hold_expires_at > $3))
        returning *`,
@@ -247,7 +261,7 @@ export class BookingsRepository {
    * the write-back has to move or replace.
    */
   async moveToSlot(db: Queryable, id: string, slotId: string, now: Date): Promise<BookingRecord | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<BookingDbRow>(
       `update public.bookings b set slot_id = s.id, starts_at = s.start_at, date = s.date, start_time = s.start_time,
          end_time = s.end_time, rescheduled_at = $3, write_back_status = 'pending', write_back_error = null, write_back_attempts = 0
        from public.schedule_slots s
@@ -263,7 +277,7 @@ export class BookingsRepository {
    * cleared and a fresh budget. Null when the booking's write-back is not 'failed' at that instant.
    */
   async retryFailedWriteBack(id: string, db: Queryable = this.pool): Promise<BookingRecord | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<BookingDbRow>(
       `update public.bookings set write_back_status = 'pending', write_back_error = null, write_back_attempts = 0
        where id = $1 and write_back_status = 'failed'
        returning *`,
@@ -274,7 +288,7 @@ export class BookingsRepository {
 
   /** Newest first; the cursor is the id of the last item of the previous page. */
   async list(q: BookingListQuery, now: Date | null, db: Queryable = this.pool): Promise<{ items: BookingView[]; nextCursor: string | null }> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<BookingSelectRow>(
       `with v as (${SELECT_BOOKING(6)})
        select * from v
        where ($1::uuid is null or v.clinic_id = $1)
@@ -296,7 +310,10 @@ export class BookingsRepository {
    * bookings (and how many are not linked yet) and live holds.
    */
   async scheduleGrid(clinicId: string, from: string, to: string, now: Date | null, db: Queryable = this.pool): Promise<ScheduleSlot[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<
+      PgFunctionRow<'slot_availability'> &
+        Pick<SlotRow, 'booked_count'> & { pims_appointments: number; bookings: number; unlinked_bookings: number; holds: number }
+    >(
       `select v.slot_id, v.date::text as date, v.start_time, v.end_time, v.starts_at, v.capacity, v.taken, v.available, s.booked_count,
          (select count(*) from public.schedule_appointments a
           where a.slot_id = v.slot_id and a.deleted_at is null
@@ -339,10 +356,7 @@ export class BookingsRepository {
  * number is already one of the clinic's (unique per clinic). Any other error rolls the savepoint back
  * (the transaction stays usable) and is thrown.
  */
-async function withConfirmationNumber(
-  db: Queryable,
-  write: (number: string) => Promise<{ rows: Record<string, unknown>[] }>,
-): Promise<Record<string, unknown> | undefined> {
+async function withConfirmationNumber<R>(db: Queryable, write: (number: string) => Promise<{ rows: R[] }>): Promise<R | undefined> {
   for (let attempt = 1; ; attempt++) {
     await db.query('savepoint confirmation_number');
     try {
@@ -359,8 +373,7 @@ async function withConfirmationNumber(
 const hhmm = (t: string): string => t.slice(0, 5);
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toSlot(r: any): AvailabilitySlot {
+function toSlot(r: PgFunctionRow<'slot_availability'>): AvailabilitySlot {
   return {
     slotId: r.slot_id,
     date: r.date,
@@ -373,8 +386,7 @@ function toSlot(r: any): AvailabilitySlot {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toRecord(r: any): BookingRecord {
+function toRecord(r: BookingSelectRow): BookingRecord {
   const view: BookingView = {
     id: r.id,
     bookingId: r.id,

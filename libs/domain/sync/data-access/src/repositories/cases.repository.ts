@@ -1,20 +1,25 @@
-import type { Pool, Queryable } from '@pims/db';
+import type { Camelized, Narrow, PgRow, Pool, Queryable, TablesInsert } from '@pims/db';
 
+/** The values of cases.status (its check constraint; the generated type says text). */
 export type CaseStatus = 'draft' | 'ongoing' | 'completed' | 'reviewed';
 
-export interface CaseUpsert {
-  externalId: string;
-  status: CaseStatus;
-  scheduledAt: string; // ISO instant
+/** A cases row, as node-postgres answers it. */
+type CaseRow = Narrow<PgRow<'cases'>, { status: CaseStatus }>;
+
+/** One element of the batch document upsertFromAppointments sends (read by jsonb_to_recordset). */
+type CaseUpsertInput = Narrow<Required<Pick<TablesInsert<'cases'>, 'external_id' | 'status' | 'scheduled_at'>>, { status: CaseStatus }> & {
+  appt: Record<string, unknown>;
+};
+
+/** A case written from a PIMS appointment: its external id, status and scheduled instant (ISO). */
+export interface CaseUpsert extends Camelized<Pick<CaseUpsertInput, 'external_id' | 'status'>> {
+  scheduledAt: NonNullable<CaseUpsertInput['scheduled_at']>;
   /** The normalized appointment, stored at metadata.pimsAppointment. */
   pimsAppointment: Record<string, unknown>;
 }
 
-export interface WindowCase {
-  id: string;
-  externalId: string;
-  status: CaseStatus;
-  deletedAt: Date | null;
+/** A case of the window as the sync compares it with the PIMS: its row's id, external id, status and deletion, and what its metadata says. */
+export interface WindowCase extends Camelized<Pick<CaseRow, 'id' | 'external_id' | 'status' | 'deleted_at'>> {
   pimsStatus: string | null;
   consultationId: string | null;
   /** metadata.pimsAppointment.lastUpdatedAt */
@@ -29,6 +34,18 @@ export interface WindowCase {
   consultationMissing: boolean;
   removedFromPims: boolean;
 }
+
+/** A row of findInWindow's select: the case's columns and what it reads out of metadata. */
+type WindowCaseRow = Pick<CaseRow, 'id' | 'external_id' | 'status' | 'deleted_at'> & {
+  pims_status: string | null;
+  consultation_id: string | null;
+  appointment_updated_at: string | null;
+  consultation_source_updated_at: string | null;
+  stored_consultation_id: string | null;
+  has_consultation: boolean;
+  consultation_missing: boolean;
+  removed_from_pims: boolean;
+};
 
 export interface UpsertCounts {
   created: number;
@@ -51,7 +68,9 @@ export class CasesRepository {
     if (rows.length === 0) return { created: 0, updated: 0, restored: 0 };
     // The batch travels as one JSON document (jsonb_to_recordset): parsing one document is much
     // cheaper for the server than an array literal of escaped JSON strings.
-    const payload = JSON.stringify(rows.map((r) => ({ external_id: r.externalId, status: r.status, scheduled_at: r.scheduledAt, appt: r.pimsAppointment })));
+    const payload = JSON.stringify(
+      rows.map((r): CaseUpsertInput => ({ external_id: r.externalId, status: r.status, scheduled_at: r.scheduledAt, appt: r.pimsAppointment })),
+    );
     const { rows: out } = await db.query<{ inserted: boolean; restored: boolean }>(
       `insert into public.cases as c (clinic_id, external_id, source, status, scheduled_at, metadata)
        select $1, i.external_id, $3, i.status, i.scheduled_at, jsonb_build_object('pimsAppointment', i.appt)
@@ -83,7 +102,7 @@ export class CasesRepository {
 
   /** The clinic's cases from `source` (its PIMS provider; deleted ones included) whose scheduled instant is in [from, to). */
   async findInWindow(clinicId: string, source: string, from: Date, to: Date, db: Queryable = this.pool): Promise<WindowCase[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WindowCaseRow>(
       `select id, external_id, status, deleted_at,
               metadata -> 'pimsAppointment' ->> 'status' as pims_status,
               metadata -> 'pimsAppointment' ->> 'consultationId' as consultation_id,

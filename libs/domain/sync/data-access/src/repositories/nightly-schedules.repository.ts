@@ -1,12 +1,11 @@
-import type { Queryable } from '@pims/db';
+import type { Camelized, PgRow, Queryable } from '@pims/db';
 
-export interface DueNightlySchedule {
-  clinicId: string;
-  cron: string;
-  timezone: string;
-  catchUpHours: number;
-  /** Null when the clinic's nightly run is not planned yet. */
-  nextSyncAt: Date | null;
+type ConfigRow = PgRow<'clinic_schedule_config'>;
+
+/** A due clinic's nightly settings from clinic_schedule_config; nextSyncAt is null when its nightly run is not planned yet. */
+export interface DueNightlySchedule extends Camelized<Pick<ConfigRow, 'clinic_id' | 'timezone' | 'catch_up_hours' | 'next_sync_at'>> {
+  /** sync_cron */
+  cron: ConfigRow['sync_cron'];
 }
 
 /**
@@ -23,7 +22,7 @@ export class NightlySchedulesRepository {
 
   /** Clinics whose nightly run is due at `now` or not planned yet, locked for this transaction. */
   async lockDue(db: Queryable, now: Date, limit: number): Promise<DueNightlySchedule[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<Pick<ConfigRow, 'clinic_id' | 'sync_cron' | 'timezone' | 'catch_up_hours' | 'next_sync_at'>>(
       `select clinic_id, sync_cron, timezone, catch_up_hours, next_sync_at
          from public.clinic_schedule_config
         where sync_enabled and coalesce(next_sync_at, '-infinity'::timestamptz) <= $1
@@ -69,7 +68,7 @@ export class NightlySchedulesRepository {
    * history as a failed scheduled sync with code `schedule_missed`, so the admin sees it.
    */
   async recordMissed(db: Queryable, clinicId: string, dueAt: Date, message: string): Promise<string> {
-    const { rows } = await db.query<{ id: string }>(
+    const { rows } = await db.query<Pick<PgRow<'case_sync_audits'>, 'id'>>(
       `insert into public.case_sync_audits
          (clinic_id, sync_type, status, triggered_by, error_code, error_message, options, completed_at)
        values ($1, 'full', 'failed', 'schedule', 'schedule_missed', $2, $3, now())

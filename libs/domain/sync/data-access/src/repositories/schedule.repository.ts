@@ -1,26 +1,23 @@
-import type { Pool, Queryable } from '@pims/db';
+import type { Camelized, Database, PgRow, Pool, Queryable, TablesInsert } from '@pims/db';
 
-export interface SlotRow {
-  date: string;
-  startTime: string; // 'HH:MM:SS'
-  endTime: string;
-  startAt: string; // ISO instant
-  endAt: string;
-  capacity: number;
-}
+type SlotColumn = 'date' | 'start_time' | 'end_time' | 'start_at' | 'end_at' | 'capacity';
+type AppointmentColumn = 'neo_appointment_id' | 'date' | 'start_time' | 'end_time' | 'start_at' | 'end_at' | 'status';
 
-export interface ScheduleAppointmentRow {
-  neoAppointmentId: string;
-  date: string;
-  startTime: string;
-  endTime: string;
-  startAt: string;
-  endAt: string;
-  status: string;
+/** A schedule_slots row the forward sync writes: local date, 'HH:MM:SS' times, ISO instants. */
+export type SlotRow = Camelized<Pick<TablesInsert<'schedule_slots'>, SlotColumn>>;
+
+/** A schedule_appointments row the forward sync writes (local date and 'HH:MM:SS' times, ISO instants, the normalized status). */
+export interface ScheduleAppointmentRow extends Camelized<Pick<TablesInsert<'schedule_appointments'>, AppointmentColumn>> {
   /** Start time of the slot that covers this appointment, or null outside business hours. */
   slotStartTime: string | null;
   metadata: Record<string, unknown>;
 }
+
+/** One element of the batch document upsertAppointments sends (read by jsonb_to_recordset). */
+type AppointmentInput = Required<Pick<TablesInsert<'schedule_appointments'>, AppointmentColumn>> & {
+  slot_start_time: string | null;
+  metadata: Record<string, unknown>;
+};
 
 /** Owns all SQL on schedule_slots and schedule_appointments. */
 export class ScheduleRepository {
@@ -49,7 +46,7 @@ export class ScheduleRepository {
       slots.map((s) => s.endAt),
       slots.map((s) => s.capacity),
     ];
-    const { rows: gone } = await db.query<{ id: string }>(
+    const { rows: gone } = await db.query<Pick<PgRow<'schedule_slots'>, 'id'>>(
       `select s.id from public.schedule_slots s
        where s.clinic_id = $1 and s.date between $2 and $3
          and not exists (select 1 from unnest($4::date[], $5::time[]) as u(date, start_time) where u.date = s.date and u.start_time = s.start_time)
@@ -85,7 +82,7 @@ export class ScheduleRepository {
   async upsertAppointments(clinicId: string, rows: ScheduleAppointmentRow[], db: Queryable = this.pool): Promise<{ created: number; updated: number }> {
     if (rows.length === 0) return { created: 0, updated: 0 };
     const payload = JSON.stringify(
-      rows.map((r) => ({
+      rows.map((r): AppointmentInput => ({
         neo_appointment_id: r.neoAppointmentId,
         date: r.date,
         start_time: r.startTime,
@@ -122,7 +119,7 @@ export class ScheduleRepository {
 
   /** The PIMS ids of the window's live appointments (deleted_at null), by local date. */
   async findLiveIds(clinicId: string, fromDate: string, toDate: string, db: Queryable = this.pool): Promise<string[]> {
-    const { rows } = await db.query<{ id: string }>(
+    const { rows } = await db.query<{ id: PgRow<'schedule_appointments'>['neo_appointment_id'] }>(
       `select neo_appointment_id as id from public.schedule_appointments
        where clinic_id = $1 and date between $2 and $3 and deleted_at is null
        order by neo_appointment_id`,
@@ -149,7 +146,10 @@ export class ScheduleRepository {
 
   /** update_slot_counts_bulk: booked_count = linked live appointments. Returns slots changed. */
   async recountSlots(clinicId: string, fromDate: string, toDate: string, db: Queryable = this.pool): Promise<number> {
-    const { rows } = await db.query(`select public.update_slot_counts_bulk($1, $2, $3) as n`, [clinicId, fromDate, toDate]);
+    const { rows } = await db.query<{ n: Database['public']['Functions']['update_slot_counts_bulk']['Returns'] }>(
+      `select public.update_slot_counts_bulk($1, $2, $3) as n`,
+      [clinicId, fromDate, toDate],
+    );
     return rows[0].n;
   }
 }

@@ -1,15 +1,24 @@
-import type { Pool, Queryable } from '@pims/db';
+import type { PgRow, Pool, Queryable } from '@pims/db';
 import { isoWeekday } from '@pims/util';
 
-/** What the voice tools need of a clinic: the one whose voice assistant is calling. */
-export interface VoiceClinic {
-  id: string;
-  name: string;
-  timezone: string;
-}
+type ToolCallRow = PgRow<'vapi_tool_calls'>;
+type ConfigRow = PgRow<'clinic_schedule_config'>;
 
-/** The stored answer of a tool call: a result (JSON text) or an error (a sentence). */
-export type StoredToolAnswer = { name: string; result: string; error?: undefined } | { name: string; error: string; result?: undefined };
+/** What the voice tools need of a clinic (public.clinics): the one whose voice assistant is calling. */
+export type VoiceClinic = Pick<PgRow<'clinics'>, 'id' | 'name' | 'timezone'>;
+
+/** The stored answer of a tool call (public.vapi_tool_calls): a result (JSON text) or an error (a sentence). */
+export type StoredToolAnswer =
+  | { name: ToolCallRow['name']; result: NonNullable<ToolCallRow['result']>; error?: undefined }
+  | { name: ToolCallRow['name']; error: NonNullable<ToolCallRow['error']>; result?: undefined };
+
+/** What openingHours reads of a clinic: its config's hours, or nulls (left join) when it has none. */
+type HoursConfigRow = Pick<PgRow<'clinics'>, 'id'> &
+  Pick<ConfigRow, 'has_business_hours'> &
+  (
+    | { s_clinic_id: ConfigRow['clinic_id']; open: string; close: string; days_of_week: ConfigRow['days_of_week'] }
+    | { s_clinic_id: null; open: null; close: null; days_of_week: null }
+  );
 
 export interface OpeningHours {
   daysOfWeek: number[];
@@ -31,13 +40,16 @@ export class VapiToolCallsRepository {
 
   /** The clinic whose voice_assistant_id is this assistant's id, or null. */
   async findClinicByAssistantId(assistantId: string, db: Queryable = this.pool): Promise<VoiceClinic | null> {
-    const { rows } = await db.query(`select id, name, timezone from public.clinics where voice_assistant_id = $1`, [assistantId]);
+    const { rows } = await db.query<VoiceClinic>(`select id, name, timezone from public.clinics where voice_assistant_id = $1`, [assistantId]);
     return rows[0] ? { id: rows[0].id, name: rows[0].name, timezone: rows[0].timezone } : null;
   }
 
   /** The answer stored for a tool call of a clinic, or null. */
   async find(clinicId: string, toolCallId: string, db: Queryable = this.pool): Promise<StoredToolAnswer | null> {
-    const { rows } = await db.query(`select name, result, error from public.vapi_tool_calls where clinic_id = $1 and tool_call_id = $2`, [clinicId, toolCallId]);
+    const { rows } = await db.query<AnswerRow>(`select name, result, error from public.vapi_tool_calls where clinic_id = $1 and tool_call_id = $2`, [
+      clinicId,
+      toolCallId,
+    ]);
     return rows[0] ? toAnswer(rows[0]) : null;
   }
 
@@ -48,7 +60,7 @@ export class VapiToolCallsRepository {
    * `returning` give the existing row.
    */
   async save(clinicId: string, toolCallId: string, answer: StoredToolAnswer, db: Queryable = this.pool): Promise<{ stored: StoredToolAnswer; first: boolean }> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<AnswerRow & { first: boolean }>(
       `insert into public.vapi_tool_calls (clinic_id, tool_call_id, name, result, error) values ($1, $2, $3, $4, $5)
        on conflict (clinic_id, tool_call_id) do update set tool_call_id = public.vapi_tool_calls.tool_call_id
        returning name, result, error, (xmax = 0) as first`,
@@ -70,7 +82,7 @@ export class VapiToolCallsRepository {
    * the clinic does not exist.
    */
   async openingHours(clinicId: string, today: string, db: Queryable = this.pool): Promise<OpeningHours[] | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<HoursConfigRow>(
       `select c.id, s.clinic_id as s_clinic_id, to_char(s.open_time, 'HH24:MI') as open, to_char(s.close_time, 'HH24:MI') as close,
               s.days_of_week, coalesce(s.has_business_hours, false) as has_business_hours
        from public.clinics c left join public.clinic_schedule_config s on s.clinic_id = c.id where c.id = $1`,
@@ -82,7 +94,7 @@ export class VapiToolCallsRepository {
       const days = [...new Set<number>(cfg.days_of_week ?? [])].sort((a, b) => a - b);
       return days.length ? [{ daysOfWeek: days, open: cfg.open, close: cfg.close }] : [];
     }
-    const { rows: slots } = await db.query(
+    const { rows: slots } = await db.query<{ date: PgRow<'schedule_slots'>['date']; open: string; close: string }>(
       `select date::text as date, to_char(min(start_time), 'HH24:MI') as open, to_char(max(end_time), 'HH24:MI') as close
        from public.schedule_slots
        where clinic_id = $1 and capacity > 0 and date between $2::date and $2::date + $3::int
@@ -113,7 +125,9 @@ function groupHours(byDay: Map<number, { open: string; close: string }>): Openin
   return out;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toAnswer(r: any): StoredToolAnswer {
-  return r.result !== null ? { name: r.name, result: r.result } : { name: r.name, error: r.error };
+type AnswerRow = Pick<ToolCallRow, 'name' | 'result' | 'error'>;
+
+function toAnswer(r: AnswerRow): StoredToolAnswer {
+  // vapi_tool_calls_one_answer: exactly one of result and error is set.
+  return r.result !== null ? { name: r.name, result: r.result } : { name: r.name, error: r.error! };
 }

@@ -1,73 +1,73 @@
-import type { Pool, Queryable } from '@pims/db';
-import type { BookingStatus, WriteBackStatus } from '@pims/sync-contracts';
-import type { BookingClient, BookingPatient } from './bookings.repository';
+import type { Camelized, Narrow, PgRow, Pool, Queryable } from '@pims/db';
+import type { BookingDbRow } from './bookings.repository';
 
 export type WriteBackAction = 'create' | 'cancel';
 export type OutboxOutcome = 'written' | 'conflict' | 'needs_review' | 'failed' | 'dropped';
 
-/** One request for a PIMS write of a booking (public.write_back_outbox). */
-export interface OutboxRow {
-  id: string;
-  bookingId: string;
-  clinicId: string;
-  action: WriteBackAction;
-  /** The queue job that delivers it. */
-  jobId: string;
-  createdAt: Date;
-  sentAt: Date;
-  processedAt: Date | null;
-  outcome: OutboxOutcome | null;
-}
+/** A write_back_outbox row as node-postgres answers it, action and outcome narrowed to their check constraints. */
+type OutboxDbRow = Narrow<PgRow<'write_back_outbox'>, { action: WriteBackAction; outcome: OutboxOutcome | null }>;
 
-/** A booking as write-back reads it: what to write, and what earlier attempts found or made. */
-export interface WriteBackBooking {
-  id: string;
-  clinicId: string;
-  slotId: string | null;
-  status: BookingStatus;
-  confirmationNumber: string | null;
-  /** Clinic-local 'YYYY-MM-DD', 'HH:MM:SS'. */
-  date: string;
-  startTime: string;
-  endTime: string;
-  startsAt: Date;
-  client: BookingClient | null;
-  patient: BookingPatient | null;
-  reason: string | null;
-  cancelReason: string | null;
-  writeBackStatus: WriteBackStatus | null;
-  attempts: number;
-  error: string | null;
-  pimsAppointmentId: string | null;
-  pimsClientId: string | null;
-  pimsPatientId: string | null;
+/** One request for a PIMS write of a booking (public.write_back_outbox); jobId: the queue job that delivers it. */
+export type OutboxRow = Camelized<OutboxDbRow>;
+
+/** The bookings columns write-back reads (BOOKING_COLUMNS). */
+type WriteBackBookingRow = Pick<
+  BookingDbRow,
+  | 'id'
+  | 'clinic_id'
+  | 'slot_id'
+  | 'status'
+  | 'confirmation_number'
+  | 'date'
+  | 'start_time'
+  | 'end_time'
+  | 'starts_at'
+  | 'client'
+  | 'patient'
+  | 'reason'
+  | 'cancel_reason'
+  | 'write_back_status'
+  | 'write_back_attempts'
+  | 'write_back_error'
+  | 'pims_appointment_id'
+  | 'pims_client_id'
+  | 'pims_patient_id'
+  | 'pims_replaced_appointment_id'
+>;
+
+/**
+ * A booking as write-back reads it: what to write, and what earlier attempts found or made. date,
+ * startTime and endTime are clinic-local ('YYYY-MM-DD', 'HH:MM:SS').
+ */
+export interface WriteBackBooking
+  extends Camelized<Omit<WriteBackBookingRow, 'write_back_attempts' | 'write_back_error' | 'pims_replaced_appointment_id'>> {
+  attempts: WriteBackBookingRow['write_back_attempts'];
+  error: WriteBackBookingRow['write_back_error'];
   /** The appointment a reschedule replaces: cancelled before the new one is booked. */
-  replacedAppointmentId: string | null;
+  replacedAppointmentId: WriteBackBookingRow['pims_replaced_appointment_id'];
 }
 
-/** The seats of a booking's slot, for the check against the PIMS's calendar. */
-export interface WriteBackSlot {
-  id: string;
-  date: string;
-  startTime: string;
-  endTime: string;
-  capacity: number;
-}
+type SlotDbRow = Pick<PgRow<'schedule_slots'>, 'id' | 'date' | 'start_time' | 'end_time' | 'capacity'>;
 
-/** The clinic's choices for what written bookings get (null: the PIMS's calendar set-up decides). */
+/** The seats of a booking's slot (public.schedule_slots), for the check against the PIMS's calendar. */
+export type WriteBackSlot = Camelized<SlotDbRow>;
+
+type WriteDefaultsRow = Pick<PgRow<'clinic_schedule_config'>, 'write_appointment_type_id' | 'write_room_id' | 'write_provider_id'>;
+
+/** The clinic's choices for what written bookings get (clinic_schedule_config.write_*; null: the PIMS's calendar set-up decides). */
 export interface ClinicWriteDefaults {
-  appointmentTypeId: string | null;
-  roomId: string | null;
-  providerId: string | null;
+  appointmentTypeId: WriteDefaultsRow['write_appointment_type_id'];
+  roomId: WriteDefaultsRow['write_room_id'];
+  providerId: WriteDefaultsRow['write_provider_id'];
 }
 
-/** The final state a write-back records (guarded: only from 'pending'). */
+/** The final state a write-back records in its booking's row (guarded: only from 'pending'). */
 export interface WriteBackEnd {
-  status: WriteBackStatus | null;
-  error: string | null;
-  /** Set when given (undefined: left as it is; null: cleared). */
-  appointmentId?: string | null;
-  replacedAppointmentId?: string | null;
+  status: WriteBackBookingRow['write_back_status'];
+  error: WriteBackBookingRow['write_back_error'];
+  /** pims_appointment_id and pims_replaced_appointment_id, set when given (undefined: left as it is; null: cleared). */
+  appointmentId?: WriteBackBookingRow['pims_appointment_id'];
+  replacedAppointmentId?: WriteBackBookingRow['pims_replaced_appointment_id'];
 }
 
 /** What a booking must still be for a step's result to apply: its status, and (for a create) its slot's date and start. */
@@ -96,7 +96,7 @@ export class WriteBackRepository {
 
   /** A new outbox row for a booking; its first job's id is the row's id. */
   async insertOutbox(db: Queryable, bookingId: string, action: WriteBackAction): Promise<OutboxRow> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<OutboxDbRow>(
       `with id as (select gen_random_uuid() as id)
        insert into public.write_back_outbox (id, booking_id, clinic_id, action, job_id)
        select id.id, b.id, b.clinic_id, $2, id.id from public.bookings b, id where b.id = $1
@@ -109,7 +109,7 @@ export class WriteBackRepository {
 
   /** The booking's rows not processed yet, oldest first. */
   async unprocessed(db: Queryable, bookingId: string): Promise<OutboxRow[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<OutboxDbRow>(
       `select * from public.write_back_outbox where booking_id = $1 and processed_at is null order by created_at, id`,
       [bookingId],
     );
@@ -117,7 +117,7 @@ export class WriteBackRepository {
   }
 
   async findOutbox(db: Queryable, id: string): Promise<OutboxRow | null> {
-    const { rows } = await db.query(`select * from public.write_back_outbox where id = $1`, [id]);
+    const { rows } = await db.query<OutboxDbRow>(`select * from public.write_back_outbox where id = $1`, [id]);
     return rows[0] ? toOutbox(rows[0]) : null;
   }
 
@@ -146,7 +146,7 @@ export class WriteBackRepository {
    * the queue whether each still has a job that will deliver it.
    */
   async findUnsettled(olderThanSeconds: number, limit = 200, db: Queryable = this.pool): Promise<OutboxRow[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<OutboxDbRow>(
       `select * from public.write_back_outbox
        where processed_at is null and sent_at < now() - make_interval(secs => $1)
        order by sent_at, id limit $2`,
@@ -157,7 +157,7 @@ export class WriteBackRepository {
 
   /** A new job id for an open row (the sweep sends it again). Null when it was processed meanwhile. */
   async renewJob(db: Queryable, id: string): Promise<OutboxRow | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<OutboxDbRow>(
       `update public.write_back_outbox set job_id = gen_random_uuid(), sent_at = clock_timestamp()
        where id = $1 and processed_at is null returning *`,
       [id],
@@ -166,19 +166,19 @@ export class WriteBackRepository {
   }
 
   async findBooking(db: Queryable, id: string): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(`select ${BOOKING_COLUMNS} from public.bookings b where b.id = $1`, [id]);
+    const { rows } = await db.query<WriteBackBookingRow>(`select ${BOOKING_COLUMNS} from public.bookings b where b.id = $1`, [id]);
     return rows[0] ? toBooking(rows[0]) : null;
   }
 
   /** The booking row locked for this transaction (a hook running in a booking change's transaction). */
   async lockBooking(db: Queryable, id: string): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(`select ${BOOKING_COLUMNS} from public.bookings b where b.id = $1 for update`, [id]);
+    const { rows } = await db.query<WriteBackBookingRow>(`select ${BOOKING_COLUMNS} from public.bookings b where b.id = $1 for update`, [id]);
     return rows[0] ? toBooking(rows[0]) : null;
   }
 
   /** One more attempt of a pending write-back, counted before the PIMS is touched. Null when it is not pending. */
   async startAttempt(db: Queryable, id: string): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WriteBackBookingRow>(
       `update public.bookings b set write_back_attempts = b.write_back_attempts + 1
        where b.id = $1 and b.write_back_status = 'pending'
        returning ${BOOKING_COLUMNS}`,
@@ -233,7 +233,7 @@ export class WriteBackRepository {
    * write-back was no longer pending.
    */
   async recordWritten(db: Queryable, id: string, appointmentId: string, at: { date: string; startTime: string }): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WriteBackBookingRow>(
       `update public.bookings b set pims_appointment_id = $2, pims_replaced_appointment_id = null, write_back_error = null,
          write_back_status = case when b.status = 'confirmed' then 'written' else b.write_back_status end
        where b.id = $1 and b.write_back_status = 'pending' and b.date = $3::date and b.start_time = $4::time
@@ -258,7 +258,7 @@ export class WriteBackRepository {
 
   /** pending -> the end given (conflict, needs_review, failed, written after a cancel, or null), when the booking is as expected. Guarded. */
   async finish(db: Queryable, id: string, end: WriteBackEnd, expect: BookingExpectation): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WriteBackBookingRow>(
       `update public.bookings b set write_back_status = $2, write_back_error = $3,
          pims_appointment_id = case when $4 then $5 else b.pims_appointment_id end,
          pims_replaced_appointment_id = case when $6 then $7 else b.pims_replaced_appointment_id end
@@ -283,7 +283,7 @@ export class WriteBackRepository {
    * fresh budget). Called in the cancel's transaction.
    */
   async reopenForCancel(db: Queryable, id: string): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WriteBackBookingRow>(
       `update public.bookings b set write_back_status = 'pending', write_back_error = null, write_back_attempts = 0
        where b.id = $1 and b.status = 'cancelled'
        returning ${BOOKING_COLUMNS}`,
@@ -294,7 +294,7 @@ export class WriteBackRepository {
 
   /** A cancelled booking with nothing in the PIMS: nothing to write (write_back_status null). */
   async clearForCancel(db: Queryable, id: string): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WriteBackBookingRow>(
       `update public.bookings b set write_back_status = null, write_back_error = null
        where b.id = $1 and b.status = 'cancelled'
        returning ${BOOKING_COLUMNS}`,
@@ -308,7 +308,7 @@ export class WriteBackRepository {
    * becomes the one to replace. Never both set: a replaced one not cancelled yet stays the one.
    */
   async markReplaced(db: Queryable, id: string): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WriteBackBookingRow>(
       `update public.bookings b set pims_replaced_appointment_id = coalesce(b.pims_replaced_appointment_id, b.pims_appointment_id),
          pims_appointment_id = null
        where b.id = $1
@@ -320,7 +320,7 @@ export class WriteBackRepository {
 
   /** failed -> pending with a fresh budget (an admin's retry). Null when it is not failed. */
   async retryFailed(db: Queryable, id: string): Promise<WriteBackBooking | null> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WriteBackBookingRow>(
       `update public.bookings b set write_back_status = 'pending', write_back_error = null, write_back_attempts = 0
        where b.id = $1 and b.write_back_status = 'failed'
        returning ${BOOKING_COLUMNS}`,
@@ -330,13 +330,13 @@ export class WriteBackRepository {
   }
 
   async slotOf(db: Queryable, slotId: string): Promise<WriteBackSlot | null> {
-    const { rows } = await db.query(`select id, date, start_time, end_time, capacity from public.schedule_slots where id = $1`, [slotId]);
+    const { rows } = await db.query<SlotDbRow>(`select id, date, start_time, end_time, capacity from public.schedule_slots where id = $1`, [slotId]);
     const r = rows[0];
     return r ? { id: r.id, date: r.date, startTime: r.start_time, endTime: r.end_time, capacity: r.capacity } : null;
   }
 
   async writeDefaults(clinicId: string, db: Queryable = this.pool): Promise<ClinicWriteDefaults> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<WriteDefaultsRow>(
       `select write_appointment_type_id, write_room_id, write_provider_id from public.clinic_schedule_config where clinic_id = $1`,
       [clinicId],
     );
@@ -358,8 +358,7 @@ export class WriteBackRepository {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toOutbox(r: any): OutboxRow {
+function toOutbox(r: OutboxDbRow): OutboxRow {
   return {
     id: r.id,
     bookingId: r.booking_id,
@@ -373,8 +372,7 @@ function toOutbox(r: any): OutboxRow {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toBooking(r: any): WriteBackBooking {
+function toBooking(r: WriteBackBookingRow): WriteBackBooking {
   return {
     id: r.id,
     clinicId: r.clinic_id,
