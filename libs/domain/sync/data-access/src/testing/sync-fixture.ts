@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
-import { createPimsRegistry, type PimsProvider, type PimsSession } from '@pims/pims';
-import { startSimulator, type ClinicScenarioInput, type Simulator } from '@pims/idexx-neo-sim';
+import { createPimsRegistry, type PimsProvider, type PimsProviderName, type PimsSession } from '@pims/pims';
+import { startSimulator, type ClinicScenarioInput, type Simulator, type StartSimulatorOptions as SimulatorOptions } from '@pims/idexx-neo-sim';
 import { fixedClock, generateEncryptionKey, parseEncryptionKey } from '@pims/util';
 import { SyncOrchestrator } from '../services/sync-orchestrator';
 import type { NewClinic } from '../repositories/clinics.repository';
@@ -65,9 +65,34 @@ export function measuringProvider(inner: PimsProvider) {
   return { provider, metrics: m };
 }
 
+/**
+ * One PIMS under test: its simulator, its real provider (made by the test file: this library depends
+ * on no integration) and the log-in details of a scenarioClinic at that simulator. A suite run over
+ * several targets checks the same rules for every PIMS.
+ */
+export interface PimsTarget {
+  /** clinics.pims_provider, and the name the suite is labelled with. */
+  name: PimsProviderName;
+  startSimulator(opts: SimulatorOptions): Promise<Simulator>;
+  makeProvider(): PimsProvider;
+  /** What `clinics.create` gets for the scenario clinic `companyId` (scenarioClinic's user and PASSWORD). */
+  credentials(sim: Simulator, companyId: string): NewClinic['pims'];
+}
+
+/** IDEXX Neo through its simulator, with the provider the caller makes. */
+export function neoTarget(makeProvider: () => PimsProvider): PimsTarget {
+  return {
+    name: 'idexx_neo',
+    startSimulator: (opts) => startSimulator(opts),
+    makeProvider,
+    credentials: (sim, companyId) => ({ provider: 'idexx_neo', baseUrl: sim.url, companyId, username: `user-${companyId}`, password: PASSWORD }),
+  };
+}
+
 export interface SyncFixture {
   db: TestDatabase;
   sim: Simulator;
+  target: PimsTarget;
   orchestrator: SyncOrchestrator;
   metrics: { inFlight: number; maxInFlight: number; consultations: number };
   addClinic(companyId: string, timezone: string, schedule?: NewClinic['schedule']): Promise<string>;
@@ -76,14 +101,14 @@ export interface SyncFixture {
 }
 
 /**
- * A real PostgreSQL clone, the simulator in-process and the IDEXX Neo provider the test file makes
- * (the real one, in Chromium: this library depends on no integration, only its tests do), registered
- * as the only provider.
+ * A real PostgreSQL clone, the target's simulator in-process and its real provider, registered as the
+ * only provider. A bare provider factory means IDEXX Neo (neoTarget).
  */
-export async function createSyncFixture(now: string, makeNeoProvider: () => PimsProvider): Promise<SyncFixture> {
+export async function createSyncFixture(now: string, pims: PimsTarget | (() => PimsProvider)): Promise<SyncFixture> {
+  const target = typeof pims === 'function' ? neoTarget(pims) : pims;
   const db = await createTestDatabase();
-  const sim = await startSimulator({ port: 0, now, scenario: { clinics: [] } });
-  const inner = makeNeoProvider();
+  const sim = await target.startSimulator({ port: 0, now, scenario: { clinics: [] } });
+  const inner = target.makeProvider();
   const { provider, metrics } = measuringProvider(inner);
   const key = parseEncryptionKey(generateEncryptionKey());
   let clock = fixedClock(now);
@@ -92,15 +117,11 @@ export async function createSyncFixture(now: string, makeNeoProvider: () => Pims
   return {
     db,
     sim,
+    target,
     orchestrator,
     metrics,
     async addClinic(companyId, timezone, schedule) {
-      const { id } = await orchestrator.clinics.create({
-        name: `Clinic ${companyId}`,
-        timezone,
-        pims: { provider: 'idexx_neo', baseUrl: sim.url, companyId, username: `user-${companyId}`, password: PASSWORD },
-        schedule,
-      });
+      const { id } = await orchestrator.clinics.create({ name: `Clinic ${companyId}`, timezone, pims: target.credentials(sim, companyId), schedule });
       return id;
     },
     setClock(at: string) {
