@@ -501,6 +501,7 @@ describe('OpenAPI', () => {
         '/api/vapi/tools',
         '/openapi.json',
         '/docs',
+        '/metrics',
       ].sort(),
     );
     const full = body.components.schemas.TriggerFullSyncInput;
@@ -542,6 +543,9 @@ describe('OpenAPI', () => {
           // Vapi's tool calls carry Vapi's secret instead (CONTRACT section 8).
           expect(op.security, where).toEqual(path === '/api/vapi/tool-calls' ? [{ vapiSecret: [] }, { vapiBearer: [] }] : [{ apiKey: [] }]);
           for (const s of ['401', '500']) expect(op.responses[s].content['application/json'].schema, `${where} ${s}`).toEqual({ $ref: '#/components/schemas/ErrorBody' });
+        } else if (path === '/metrics') {
+          // Prometheus's bearer token, or the API key (see routes/metrics/auth.ts).
+          expect(op.security, where).toEqual([{ metricsBearer: [] }, { apiKey: [] }]);
         } else {
           expect(op.security, where).toBeUndefined();
         }

@@ -11,6 +11,7 @@ import { bookingsRouter } from './routes/bookings';
 import { clinicsRouter } from './routes/clinics';
 import { docsRouter } from './routes/docs';
 import { healthRouter, type HealthProbe } from './routes/health';
+import { metricsRouter, type MetricsCredentials, type MetricsDeps } from './routes/metrics';
 import { scheduleRouter } from './routes/schedule';
 import { syncRouter } from './routes/sync';
 import { vapiRouter, type VapiDeps } from './routes/vapi';
@@ -32,6 +33,8 @@ export interface AppDeps {
   health: HealthProbe;
   /** The voice assistant's tools and VAPI_SECRET (POST /api/vapi/tool-calls answers 503 without them). */
   vapi?: Omit<VapiDeps, 'apiKey'>;
+  /** GET /metrics: the process's metrics and the credentials a scrape may carry (no route without). */
+  metrics?: MetricsDeps & { credentials: MetricsCredentials };
 }
 
 /** The largest request body read (every body of the API is a small JSON object). */
@@ -66,6 +69,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', API_KEY_SCHEME);
+  if (deps.metrics) app.route('/', metricsRouter(deps.metrics));
   let document: Record<string, unknown> | null = null;
   const routes = app
     .route('/', healthRouter(deps.health))

@@ -1,6 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { createPimsRegistry, type PimsProvider, type PimsRegistry } from '@pims/pims';
+import { createPimsRegistry, type PimsProvider, type PimsRegistry, type PimsRequestObserver } from '@pims/pims';
 import {
   AuditsRepository,
   BookingService,
@@ -19,6 +19,7 @@ import type { Clock } from '@pims/util';
 import { createApp, type HealthProbe } from './app';
 import type { ServiceEnv } from './env';
 import type { ServiceLogger } from './logger';
+import { PimsSyncMetrics } from './metrics';
 import { RUN_QUEUE } from './queue/boss';
 import { NightlyDispatcher } from './queue/nightly-dispatcher';
 import { Recovery } from './queue/recovery';
@@ -33,6 +34,17 @@ import { SyncService } from './services/sync-service';
  * (through service.ts), the test harness and the benchmarks all build their services here; none of
  * them makes a repository or a service of its own.
  */
+
+/**
+ * Builds one PIMS provider of the process. Every factory gets the same request observer (the
+ * process's metrics: pims_requests_total), so any provider passes it to its client.
+ */
+export type PimsProviderFactory = (deps: { observer: PimsRequestObserver; logger: ServiceLogger }) => PimsProvider;
+
+/** The process's providers from their factories, each told of the metrics' request observer. */
+export function createProviders(factories: PimsProviderFactory[], deps: { metrics: PimsSyncMetrics; logger: ServiceLogger }): PimsProvider[] {
+  return factories.map((make) => make({ observer: deps.metrics.observePimsRequest, logger: deps.logger }));
+}
 
 /** The queue and scheduling settings (ServiceEnv.queue; tests give their own values). */
 export type ServiceSettings = ServiceEnv['queue'];
@@ -97,6 +109,8 @@ export interface Collaborators {
   /** Build the orchestrator and the sync workers on the providers (default: when providers are given). */
   workers?: boolean;
   clock?: () => Date;
+  /** The process's metrics (GET /metrics); else a registry of its own on `pool`. */
+  metrics?: PimsSyncMetrics;
 }
 
 export interface Services {
@@ -119,6 +133,8 @@ export interface Services {
   /** The write-back queue's consumers (with the workers). */
   writeBackWorkers: WriteBackWorkers | null;
   health: HealthProbe;
+  /** This process's metrics: every service above tells it what it did. */
+  metrics: PimsSyncMetrics;
 }
 
 /** Every service of a pims-sync process, none started. */
@@ -126,9 +142,11 @@ export function createServices(c: Collaborators): Services {
   const { pool, boss, logger, settings: q } = c;
   const repositories = createRepositories(pool, c.credentialsKey);
   const { audits } = repositories;
-  const syncs = new SyncService({ pool, boss, audits, logger, jobExpireSeconds: q.jobExpireSeconds });
+  const metrics = c.metrics ?? new PimsSyncMetrics({ pool, logger: logger.child({ component: 'metrics' }) });
+  const onRunEnded = metrics.runEnded;
+  const syncs = new SyncService({ pool, boss, audits, logger, jobExpireSeconds: q.jobExpireSeconds, onRunEnded });
   const leases = new RunLeases(pool);
-  const recovery = new Recovery({ audits, leases, syncs, logger, settings: { maxAttempts: q.maxAttempts, staleSeconds: q.staleSeconds, sweepSeconds: q.sweepSeconds } });
+  const recovery = new Recovery({ audits, leases, syncs, logger, settings: { maxAttempts: q.maxAttempts, staleSeconds: q.staleSeconds, sweepSeconds: q.sweepSeconds }, onRunEnded });
   const dispatcher = new NightlyDispatcher({
     pool,
     syncs,
@@ -149,8 +167,16 @@ export function createServices(c: Collaborators): Services {
     bookings: repositories.bookings,
     logger: logger.child({ component: 'write-back' }),
     maxAttempts: q.writeBackMaxAttempts,
+    onOutcome: metrics.writeBackOutcome,
   });
-  const bookings = new BookingService({ pool, repository: repositories.bookings, logger: logger.child({ component: 'bookings' }), clock: c.clock, hooks: writeBack.hooks });
+  const bookings = new BookingService({
+    pool,
+    repository: repositories.bookings,
+    logger: logger.child({ component: 'bookings' }),
+    clock: c.clock,
+    hooks: writeBack.hooks,
+    onEvent: metrics.bookingEvent,
+  });
   const voiceTools = new VoiceTools({ bookings, repository: repositories.vapiToolCalls, logger: logger.child({ component: 'voice-tools' }), clock: c.clock });
   let orchestrator: SyncOrchestrator | null = null;
   let workers: SyncWorkers | null = null;
@@ -173,17 +199,21 @@ export function createServices(c: Collaborators): Services {
       runner: orchestrator,
       logger,
       settings: { concurrency: q.workerConcurrency, pollSeconds: q.pollSeconds, maxAttempts: q.maxAttempts, retryDelaySeconds: q.retryDelaySeconds },
+      onRunEnded,
     });
   }
   const health: HealthProbe = {
     database: async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1,
     queue: async () => ((await boss.getQueue(RUN_QUEUE)) ? 'ok' : 'error'),
   };
-  return { repositories, syncs, bookings, writeBack, voiceTools, registry, leases, recovery, dispatcher, orchestrator, workers, writeBackWorkers, health };
+  return { repositories, syncs, bookings, writeBack, voiceTools, registry, leases, recovery, dispatcher, orchestrator, workers, writeBackWorkers, health, metrics };
 }
 
-/** The HTTP app on the services; without vapiSecret, Vapi's tool calls answer 503 vapi_not_configured. */
-export function createHttpApp(services: Services, opts: { apiKey: string; logger: ServiceLogger; vapiSecret?: string }) {
+/**
+ * The HTTP app on the services; without vapiSecret, Vapi's tool calls answer 503
+ * vapi_not_configured. GET /metrics takes metricsToken as a bearer token, or the API key.
+ */
+export function createHttpApp(services: Services, opts: { apiKey: string; logger: ServiceLogger; vapiSecret?: string; metricsToken?: string }) {
   return createApp({
     apiKey: opts.apiKey,
     logger: opts.logger,
@@ -195,5 +225,6 @@ export function createHttpApp(services: Services, opts: { apiKey: string; logger
     registry: services.registry,
     health: services.health,
     vapi: { tools: services.voiceTools, secret: opts.vapiSecret },
+    metrics: { metrics: services.metrics, credentials: { token: opts.metricsToken, apiKey: opts.apiKey } },
   });
 }

@@ -78,6 +78,10 @@ const EnvSchema = z.object({
   PIMS_SYNC_WRITE_BACK_MAX_ATTEMPTS: int(1, 30, 8),
   /** The voice assistant's shared secret (x-vapi-secret); unset, POST /api/vapi/tool-calls answers 503. */
   VAPI_SECRET: opt(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)')),
+  /** Prometheus's credential for GET /metrics (Authorization: Bearer); the API key is accepted too. */
+  PIMS_SYNC_METRICS_TOKEN: opt(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)')),
+  /** A port of its own serving only GET /metrics (a worker process has no API to serve it on); unset: none. */
+  PIMS_SYNC_METRICS_PORT: opt(z.coerce.number().int().min(0).max(65535)),
 });
 
 export interface ServiceEnv {
@@ -92,6 +96,8 @@ export interface ServiceEnv {
   logLevel: string;
   /** Vapi's tool calls are refused (503 vapi_not_configured) without it. */
   vapiSecret?: string;
+  /** GET /metrics: its bearer token, and the port of a metrics-only listener (any role). */
+  metrics: { token?: string; port?: number };
   queue: {
     workerConcurrency: number;
     jobExpireSeconds: number;
@@ -137,6 +143,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServiceEnv {
       'PIMS_SYNC_API_KEY: is required to serve the API (clients send it as the x-api-key header); give a random string of 16+ characters, e.g. `openssl rand -hex 24`',
     );
   }
+  if (source.PIMS_SYNC_METRICS_PORT?.trim() && !source.PIMS_SYNC_METRICS_TOKEN?.trim() && !source.PIMS_SYNC_API_KEY?.trim()) {
+    problems.push('PIMS_SYNC_METRICS_TOKEN: is required with PIMS_SYNC_METRICS_PORT when no PIMS_SYNC_API_KEY is set (Prometheus sends it as Authorization: Bearer <token>)');
+  }
   if (!parsed.success || problems.length > 0) throw new EnvError(problems);
   const e = parsed.data;
   return {
@@ -150,6 +159,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServiceEnv {
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
     vapiSecret: e.VAPI_SECRET,
+    metrics: { token: e.PIMS_SYNC_METRICS_TOKEN, port: e.PIMS_SYNC_METRICS_PORT },
     queue: {
       workerConcurrency: e.PIMS_SYNC_WORKER_CONCURRENCY,
       jobExpireSeconds: e.PIMS_SYNC_JOB_EXPIRE_SECONDS,

@@ -25,6 +25,7 @@ async function main() {
     process.exit(1);
   });
   if (service.url) process.stdout.write(`pims-sync API listening on ${service.url} (role ${env.role})\n`);
+  if (service.metricsUrl) process.stdout.write(`pims-sync metrics on ${service.metricsUrl}/metrics (role ${env.role})\n`);
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -4,14 +4,18 @@ import type PgBoss from 'pg-boss';
 import { createPool, openDatabase, redactConnectionString, type DatabaseHandle } from '@pims/db';
 import { createIdexxNeoProvider } from '@pims/idexx-neo';
 import type { PimsProvider } from '@pims/pims';
-import { createHttpApp, createServices } from './composition';
+import { createHttpApp, createProviders, createServices, type PimsProviderFactory } from './composition';
 import type { ServiceEnv } from './env';
 import { createLogger, errFields, type ServiceLogger } from './logger';
+import { PimsSyncMetrics } from './metrics';
 import { removeLegacyDailyQueues, startBoss } from './queue/boss';
+import { createMetricsApp } from './routes/metrics/standalone';
 
 export interface ServiceHandle {
   /** The API's base URL, or null in the worker role. */
   url: string | null;
+  /** The metrics-only listener's base URL (PIMS_SYNC_METRICS_PORT), or null. */
+  metricsUrl: string | null;
   logger: ServiceLogger;
   /** Graceful stop: no new requests or jobs, running syncs finish or are re-queued, then everything closes. */
   stop(): Promise<void>;
@@ -23,7 +27,16 @@ export interface ServiceHandle {
  * come from the composition root (composition.ts); this adds the database, the pool, pg-boss, the
  * browser, the HTTP server and the order things start and stop in.
  */
-export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogger; provider?: PimsProvider } = {}): Promise<ServiceHandle> {
+export async function startService(
+  env: ServiceEnv,
+  opts: {
+    logger?: ServiceLogger;
+    /** One provider made by the caller (it is not told of the metrics' request observer). */
+    provider?: PimsProvider;
+    /** The PIMS providers to build (default: IDEXX Neo); each gets the metrics' request observer. */
+    providers?: PimsProviderFactory[];
+  } = {},
+): Promise<ServiceHandle> {
   const logger = opts.logger ?? createLogger({ level: env.logLevel, base: { role: env.role } });
   const isApi = env.role !== 'worker';
   const isWorker = env.role !== 'api';
@@ -65,17 +78,21 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
     // Once per start: what versions before the nightly dispatcher left (a failure only delays it).
     await removeLegacyDailyQueues(boss, pool, logger).catch((err) => logger.warn({ err: errFields(err) }, 'could not remove the old per-clinic daily queues; next start tries again'));
 
-    // Every role has the provider: the API logs in through it for test-connection (its browser is
-    // launched on the first log-in), the workers sync through it.
-    const provider = opts.provider ?? createIdexxNeoProvider({ chromiumPath: env.chromiumPath ?? null, logger: logger.child({ component: 'idexx-neo' }) });
-    cleanups.push(() => provider.close());
-    const providers: PimsProvider[] = [provider];
+    // This process's registry (each process is scraped on its own); its request observer goes to
+    // every provider.
+    const metrics = new PimsSyncMetrics({ pool, logger: logger.child({ component: 'metrics' }), processMetrics: true });
+    // Every role has the providers: the API logs in through them for test-connection (a browser is
+    // launched on the first log-in), the workers sync through them.
+    const neo: PimsProviderFactory = ({ observer, logger: log }) =>
+      createIdexxNeoProvider({ chromiumPath: env.chromiumPath ?? null, logger: log.child({ component: 'idexx-neo' }), observer });
+    const providers: PimsProvider[] = opts.provider ? [opts.provider] : createProviders(opts.providers ?? [neo], { metrics, logger });
+    for (const provider of providers) cleanups.push(() => provider.close());
     if (isWorker) {
       // Launch the browser before taking jobs, so the first sync does not pay for it (a failure here
       // is only logged: the first sync tries again and records a clear error).
-      await provider.warmUp?.().catch((err) => logger.warn({ err: errFields(err) }, 'browser warm-up failed'));
+      for (const provider of providers) await provider.warmUp?.().catch((err) => logger.warn({ err: errFields(err), provider: provider.name }, 'browser warm-up failed'));
     }
-    const services = createServices({ pool, boss, credentialsKey: env.credentialsKey, logger, settings: q, providers, workers: isWorker });
+    const services = createServices({ pool, boss, credentialsKey: env.credentialsKey, logger, settings: q, providers, workers: isWorker, metrics });
 
     const { workers, orchestrator, recovery, dispatcher, writeBackWorkers } = services;
     if (workers && orchestrator) {
@@ -90,15 +107,11 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
       await writeBackWorkers?.start();
     }
 
-    let url: string | null = null;
-    if (isApi) {
-      const app = createHttpApp(services, { apiKey: env.apiKey!, logger, vapiSecret: env.vapiSecret });
+    const listen = async (fetch: (req: Request) => Response | Promise<Response>, port: number): Promise<string> => {
       const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-        const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, () => resolve(s));
+        const s = serve({ fetch, port, hostname: env.host }, () => resolve(s));
         s.once('error', reject);
       });
-      const port = (server.address() as AddressInfo).port;
-      url = `http://${urlHost(env.host)}:${port}`;
       cleanups.push(
         () =>
           new Promise<void>((resolve) => {
@@ -109,12 +122,24 @@ export async function startService(env: ServiceEnv, opts: { logger?: ServiceLogg
             }, 5000).unref();
           }),
       );
+      return `http://${urlHost(env.host)}:${(server.address() as AddressInfo).port}`;
+    };
+    let url: string | null = null;
+    if (isApi) {
+      const app = createHttpApp(services, { apiKey: env.apiKey!, logger, vapiSecret: env.vapiSecret, metricsToken: env.metrics.token });
+      url = await listen(app.fetch, env.port);
+    }
+    let metricsUrl: string | null = null;
+    if (env.metrics.port !== undefined) {
+      const app = createMetricsApp({ metrics, credentials: { token: env.metrics.token, apiKey: env.apiKey }, logger });
+      metricsUrl = await listen(app.fetch, env.metrics.port);
     }
 
-    logger.info({ url, concurrency: isWorker ? q.workerConcurrency : 0 }, 'pims-sync started');
+    logger.info({ url, metricsUrl, concurrency: isWorker ? q.workerConcurrency : 0 }, 'pims-sync started');
     let stopping: Promise<void> | null = null;
     return {
       url,
+      metricsUrl,
       logger,
       stop() {
         if (stopping) return stopping;

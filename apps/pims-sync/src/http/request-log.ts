@@ -12,7 +12,7 @@ export function requestLog(logger: ServiceLogger): MiddlewareHandler {
     const ms = Math.round(performance.now() - started);
     const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms };
     if (c.res.status >= 500) logger.error(line, 'request');
-    else if (c.req.path === '/health') logger.debug(line, 'request');
+    else if (c.req.path === '/health' || c.req.path === '/metrics') logger.debug(line, 'request');
     else logger.info(line, 'request');
   };
 }

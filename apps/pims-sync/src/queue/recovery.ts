@@ -3,6 +3,7 @@ import type { AuditsRepository } from '@pims/sync-data-access';
 import type { SyncAudit } from '@pims/sync-contracts';
 import type { SyncService } from '../services/sync-service';
 import { errFields, type ServiceLogger } from '../logger';
+import type { RunEndedObserver } from '../metrics';
 import type { RunJob, RunLeases } from './run-lease';
 
 export interface RecoverySettings {
@@ -44,6 +45,8 @@ export class Recovery {
       syncs: SyncService;
       logger: ServiceLogger;
       settings: RecoverySettings;
+      /** Told of every lost run this process ended (the metrics). */
+      onRunEnded?: RunEndedObserver;
     },
   ) {}
 
@@ -56,6 +59,7 @@ export class Recovery {
     const log = this.deps.logger.child({ syncId: audit.id, clinicId: audit.clinicId });
     const ended = await audits.markLost(audit.id, reason);
     if (!ended) return null; // it finished meanwhile, or another process recovered it first
+    this.deps.onRunEnded?.({ syncType: audit.syncType, status: ended, phases: [] });
     if (ended === 'cancelled') {
       log.warn({ attempt: audit.attempt, reason }, 'sync lost its worker after a cancel was requested; ended cancelled, not run again');
       return { ended, next: null };

@@ -4,6 +4,7 @@ import type { AuditsRepository } from '@pims/sync-data-access';
 import type { SyncAudit } from '@pims/sync-contracts';
 import type { SyncService } from '../services/sync-service';
 import { errFields, withLogContext, type ServiceLogger } from '../logger';
+import type { RunEndedObserver } from '../metrics';
 import { RUN_QUEUE, type RunJobData } from './boss';
 import type { Recovery } from './recovery';
 import { isSyncId, type Lease, type RunLeases } from './run-lease';
@@ -54,6 +55,8 @@ export class SyncWorkers {
       runner: SyncRunner;
       logger: ServiceLogger;
       settings: SyncWorkerSettings;
+      /** Told of every run this worker ended (the metrics). */
+      onRunEnded?: RunEndedObserver;
     },
   ) {}
 
@@ -182,6 +185,8 @@ export class SyncWorkers {
         },
         'sync ended',
       );
+      // A run that never started (cancelled while queued) was told where it was cancelled.
+      if (result.startedAt && isEnded(result)) this.deps.onRunEnded?.(result);
       await this.afterEnd(result, entry, log, result.status === 'failed' && TRANSIENT_AUDIT_CODES.has(result.errorCode ?? ''));
     } catch (err) {
       await this.onThrow(job, audit, err, entry, log);
@@ -209,7 +214,9 @@ export class SyncWorkers {
         log.warn({ err: d, retryCount: job.retryCount }, 'sync could not start yet; its job will be retried with backoff');
         throw err;
       }
-      await this.deps.audits.failActive(current.id, { code: d.code, message: `The sync could not start: ${d.message}` });
+      if (await this.deps.audits.failActive(current.id, { code: d.code, message: `The sync could not start: ${d.message}` })) {
+        this.deps.onRunEnded?.({ ...current, status: 'failed' });
+      }
       log.error({ err: d }, 'sync could not start; marked failed');
       return;
     }
@@ -217,7 +224,7 @@ export class SyncWorkers {
       // The orchestrator could not record its end (e.g. the database connection was lost).
       log.error({ err: errFields(err) }, 'sync stopped by an error it could not record');
       if (transient) await this.deps.recovery.recoverLost(current, `The sync stopped: ${d.message}`);
-      else await this.deps.audits.failActive(current.id, { code: d.code, message: `The sync stopped: ${d.message}` });
+      else if (await this.deps.audits.failActive(current.id, { code: d.code, message: `The sync stopped: ${d.message}` })) this.deps.onRunEnded?.({ ...current, status: 'failed' });
       return;
     }
     if (d.code === 'sync_not_queued') {
@@ -225,6 +232,7 @@ export class SyncWorkers {
       return;
     }
     log.error({ err: errFields(err), status: current.status }, 'sync ended with an internal error');
+    if (isEnded(current)) this.deps.onRunEnded?.(current);
     await this.afterEnd(current, entry, log, transient);
   }
 
@@ -258,6 +266,8 @@ export class SyncWorkers {
     }
   }
 }
+
+const isEnded = (a: SyncAudit) => a.status !== 'queued' && a.status !== 'in_progress';
 
 /** Audit error codes of a sync that failed for a passing reason (worth a retry). */
 export const TRANSIENT_AUDIT_CODES = new Set(['pims_unavailable']);

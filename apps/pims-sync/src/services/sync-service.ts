@@ -6,6 +6,7 @@ import type { AuditsRepository } from '@pims/sync-data-access';
 import type { SyncAudit, SyncType, TriggeredBy } from '@pims/sync-contracts';
 import { inTransaction, RUN_QUEUE, type RunJobData } from '../queue/boss';
 import type { ServiceLogger } from '../logger';
+import type { RunEndedObserver } from '../metrics';
 
 export interface SyncRequest {
   clinicId: string;
@@ -34,6 +35,8 @@ export class SyncService {
       audits: AuditsRepository;
       logger: ServiceLogger;
       jobExpireSeconds: number;
+      /** Told of a sync cancelled before it started (the metrics). */
+      onRunEnded?: RunEndedObserver;
     },
   ) {}
 
@@ -104,6 +107,8 @@ export class SyncService {
     const result = await this.deps.audits.requestCancel(syncId);
     if (result.audit.status === 'cancelled') {
       await this.deps.boss.cancel(RUN_QUEUE, syncId).catch(() => undefined);
+      // Cancelled before it started (a started run is told by the worker that ends it).
+      if (!result.audit.startedAt) this.deps.onRunEnded?.(result.audit);
     }
     this.deps.logger.info({ syncId, clinicId: result.audit.clinicId, status: result.audit.status }, 'sync cancel requested');
     return result;
