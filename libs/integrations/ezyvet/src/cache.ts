@@ -12,6 +12,8 @@ import { EzAppointment, rawId, type EzAnimal, type EzConsult, type EzContact, ty
 export class ClinicCache {
   ranges: DateRange[] = [];
   mark: number | null = null;
+  /** When (our clock, ms) the cache was last brought up to date with ezyVet. */
+  checkedAt = 0;
   /** Readable appointment records (blocks and rosters included) by id, with their local start date. */
   readonly appointments = new Map<string, { record: EzAppointment; date: string }>();
   /** Unreadable records with an id, and the range they belong to. */
@@ -31,6 +33,7 @@ export class ClinicCache {
   resetAppointments(): void {
     this.ranges = [];
     this.mark = null;
+    this.checkedAt = 0;
     this.appointments.clear();
     this.malformed.clear();
     this.anonymous = [];

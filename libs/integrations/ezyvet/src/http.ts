@@ -195,16 +195,16 @@ export class EzyvetHttp {
   }
 
   /**
-   * Every record of a list, following the paging envelope (`limit`=200, pages 1..items_page_total).
+   * Every record of a list, following the paging envelope (`limit` = pageSize, pages 1..items_page_total).
    * `timestamp` is the server time of the first page (meta.timestamp), null when it gave none.
    */
-  async list(endpoint: string, resource: string, path: string, query: Query, signal?: AbortSignal): Promise<{ records: unknown[]; timestamp: number | null; requests: number }> {
+  async list(endpoint: string, resource: string, path: string, query: Query, signal?: AbortSignal, pageSize = 200): Promise<{ records: unknown[]; timestamp: number | null; requests: number }> {
     const records: unknown[] = [];
     let timestamp: number | null = null;
     let pageTotal = 1;
     let requests = 0;
     for (let page = 1; page <= pageTotal; page += 1) {
-      const body = await this.get(endpoint, path, { ...query, limit: 200, page }, { signal });
+      const body = await this.get(endpoint, path, { ...query, limit: pageSize, page }, { signal });
       requests += 1;
       const p = readListPage(body, resource);
       if (page === 1) {

@@ -26,8 +26,17 @@ export interface EzyvetProviderOptions {
   maxCachedClinics?: number;
   /** Requests in flight for one call's lookups (default 4). */
   concurrency?: number;
+  /** Records per page, ezyVet's `limit` (default 200, 1..200). */
+  pageSize?: number;
+  /**
+   * A clinic's cache brought up to date less than this many ms ago answers a window it covers without
+   * asking ezyVet what changed (default 5000; the phases of one sync follow each other closely).
+   */
+  recheckAfterMs?: number;
   /** Randomness of the backoff jitter (for tests). */
   random?: () => number;
+  /** The provider's clock in ms, for token lifetimes and cache ages (for tests; default Date.now). */
+  now?: () => number;
 }
 
 export interface EzyvetProvider extends PimsProvider {
@@ -71,10 +80,13 @@ export function createEzyvetProvider(opts: EzyvetProviderOptions = {}): EzyvetPr
   const requestTimeoutMs = positiveInt('requestTimeoutMs', opts.requestTimeoutMs, 30_000);
   const safetyMarginSeconds = opts.safetyMarginSeconds === undefined ? 300 : Math.max(0, Math.floor(opts.safetyMarginSeconds));
   const concurrency = positiveInt('concurrency', opts.concurrency, 4, 32);
+  const pageSize = positiveInt('pageSize', opts.pageSize, 200, 200);
+  const recheckAfterMs = opts.recheckAfterMs === undefined ? 5_000 : Math.max(0, Math.floor(opts.recheckAfterMs));
   const limiter = new RateLimiter(opts.rateLimit);
   const secrets = new Set<string>();
   const logger = redactingLogger(opts.logger, () => [...secrets]);
-  const tokens = new TokenStore({ limiter, retry, requestTimeoutMs, logger, observer: opts.observer, random: opts.random });
+  const now = opts.now ?? (() => Date.now());
+  const tokens = new TokenStore({ limiter, retry, requestTimeoutMs, logger, observer: opts.observer, random: opts.random, now });
   const caches = new Lru<string, ClinicCache>(positiveInt('maxCachedClinics', opts.maxCachedClinics, 50, 10_000));
   const sessions = new Set<EzyvetSession>();
   let closed = false;
@@ -128,6 +140,9 @@ export function createEzyvetProvider(opts: EzyvetProviderOptions = {}): EzyvetPr
         refsTtlMs: 10 * 60_000,
         recentTtlMs: 60_000,
         concurrency,
+        recheckAfterMs,
+        pageSize,
+        now,
         onClose: () => sessions.delete(session),
         writes: (s) => new EzyvetWrites(s, logger),
       });

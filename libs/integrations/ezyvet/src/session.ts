@@ -51,6 +51,12 @@ export interface SessionConfig {
   recentTtlMs: number;
   /** Requests in flight for one consultation's parts and for lookups (default 4). */
   concurrency: number;
+  /** A cache brought up to date less than this ago answers without asking ezyVet what changed (default 5 s). */
+  recheckAfterMs: number;
+  /** Records per page (ezyVet's `limit`, default 200). */
+  pageSize: number;
+  /** Our clock (ms), for the ages above. */
+  now: () => number;
   onClose: () => void;
   writes: (session: EzyvetSession) => EzyvetWrites;
 }
@@ -108,7 +114,7 @@ export class EzyvetSession implements PimsSession {
   // ---- lists ------------------------------------------------------------------------------------
 
   async listAll<T>(endpoint: string, path: string, schema: import('zod').ZodType<T>, query: Query, signal?: AbortSignal): Promise<{ ok: T[]; raw: unknown[]; timestamp: number | null }> {
-    const r = await this.http.list(endpoint, endpoint, path, query, signal);
+    const r = await this.http.list(endpoint, endpoint, path, query, signal, this.config.pageSize);
     if (endpoint === 'appointment') this.counters.appointmentRequests += r.requests;
     const parsed = parseRecords(schema, r.records);
     return { ok: parsed.ok, raw: r.records, timestamp: r.timestamp };
@@ -126,7 +132,7 @@ export class EzyvetSession implements PimsSession {
   async refs(signal?: AbortSignal, reload = false): Promise<Refs> {
     if (this.refsPromise && !reload) {
       const r = await this.refsPromise;
-      if (Date.now() - r.loadedAt < this.config.refsTtlMs) return r;
+      if (this.config.now() - r.loadedAt < this.config.refsTtlMs) return r;
     }
     const load = async (): Promise<Refs> => {
       const [statuses, types, resources, detailTypes] = await Promise.all([
@@ -136,7 +142,7 @@ export class EzyvetSession implements PimsSession {
         this.listAll('contactdetailtype', '/v1/contactdetailtype', EzNamed, {}, signal),
       ]);
       const byId = <T extends { id: string }>(xs: T[]) => new Map(xs.map((x) => [x.id, x]));
-      return { statuses: byId(statuses.ok), types: byId(types.ok), resources: byId(resources.ok), detailTypes: byId(detailTypes.ok), loadedAt: Date.now() };
+      return { statuses: byId(statuses.ok), types: byId(types.ok), resources: byId(resources.ok), detailTypes: byId(detailTypes.ok), loadedAt: this.config.now() };
     };
     const p = load();
     this.refsPromise = p;
@@ -165,9 +171,10 @@ export class EzyvetSession implements PimsSession {
     cache.mergeDetails(details.ok);
     cache.mergeConsults(consults.ok);
     if (appts.timestamp !== null) cache.mark = appts.timestamp;
+    cache.checkedAt = this.config.now();
     // Unreadable ones are left out: getAppointment asks ezyVet for them.
     this.recent = new Map(appts.ok.map((a) => [a.id, a]));
-    this.recentAt = Date.now();
+    this.recentAt = this.config.now();
   }
 
   /** Every active appointment starting in `range` (the clinic's days), fetched in full. */
@@ -249,7 +256,7 @@ export class EzyvetSession implements PimsSession {
     let refs = await this.refs(signal);
     const unknown = (r: Refs) =>
       records.some((a) => (a.status_id !== null && !r.statuses.has(a.status_id)) || (a.type_id !== null && !r.types.has(a.type_id)) || a.resources.some((id) => !r.resources.has(id)));
-    if (unknown(refs) && Date.now() - refs.loadedAt > 1000) refs = await this.refs(signal, true);
+    if (unknown(refs) && this.config.now() - refs.loadedAt > 1000) refs = await this.refs(signal, true);
     return refs;
   }
 
@@ -265,7 +272,7 @@ export class EzyvetSession implements PimsSession {
       // Ranges without a mark (ezyVet gave no meta.timestamp) are of unknown age: start again.
       if (cache.mark === null && cache.ranges.length > 0) cache.resetAppointments();
       const touchesCache = cache.mark !== null && cache.ranges.some((r) => r.from <= range.to && range.from <= r.to);
-      if (touchesCache) await this.incremental(cache, signal);
+      if (touchesCache && this.config.now() - cache.checkedAt >= this.config.recheckAfterMs) await this.incremental(cache, signal);
       const parts = cache.mark === null ? [range] : normalizeRanges([...uncoveredParts(cache.ranges, range), ...cache.dirtyRanges(range)]);
       const hadMark = cache.mark !== null;
       let oldest: number | null = null;
@@ -276,7 +283,10 @@ export class EzyvetSession implements PimsSession {
         else oldest = oldest === null ? t : Math.min(oldest, t);
       }
       // The mark is when every fetched range was last current: an older mark stays.
-      if (!hadMark) cache.mark = anyWithoutTime ? null : oldest;
+      if (!hadMark) {
+        cache.mark = anyWithoutTime ? null : oldest;
+        cache.checkedAt = this.config.now();
+      }
       const { records, malformedIds, anonymous } = cache.inRange(range);
       const refs = await this.refsCovering(records, signal);
       await this.ensureLookups(cache, records, signal);
@@ -308,7 +318,7 @@ export class EzyvetSession implements PimsSession {
     const cache = this.config.cache();
     return exclusive(cache, async () => {
       let rec: EzAppointment;
-      const recent = Date.now() - this.recentAt < this.config.recentTtlMs ? this.recent.get(wanted) : undefined;
+      const recent = this.config.now() - this.recentAt < this.config.recentTtlMs ? this.recent.get(wanted) : undefined;
       if (recent) rec = recent;
       else {
         const r = await this.listAll('appointment', '/v2/appointment', EzAppointment, { id: wanted }, opts.signal);

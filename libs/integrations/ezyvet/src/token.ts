@@ -60,6 +60,8 @@ export function expiryOf(expiresIn: unknown, now: number): number {
 interface Entry {
   token: string | null;
   expiresAt: number;
+  /** Refresh this long before expiresAt: REFRESH_MARGIN_MS, or a tenth of a short lifetime. */
+  marginMs: number;
   inflight: Promise<string> | null;
 }
 
@@ -106,16 +108,17 @@ export class TokenStore {
   private async get(key: string, c: EzyvetCredentials, signal?: AbortSignal): Promise<string> {
     let e = this.entries.get(key);
     if (!e) {
-      e = { token: null, expiresAt: 0, inflight: null };
+      e = { token: null, expiresAt: 0, marginMs: REFRESH_MARGIN_MS, inflight: null };
       if (this.entries.size > 1000) this.entries.clear();
       this.entries.set(key, e);
     }
-    if (e.token !== null && this.now() < e.expiresAt - REFRESH_MARGIN_MS) return e.token;
+    if (e.token !== null && this.now() < e.expiresAt - e.marginMs) return e.token;
     const entry = e;
     entry.inflight ??= this.fetchToken(c)
       .then((t) => {
         entry.token = t.token;
         entry.expiresAt = t.expiresAt;
+        entry.marginMs = Math.min(REFRESH_MARGIN_MS, Math.max(0, (t.expiresAt - this.now()) / 10));
         return t.token;
       })
       .finally(() => {

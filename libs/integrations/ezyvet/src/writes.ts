@@ -218,14 +218,15 @@ export class EzyvetWrites implements PimsWriteSession {
   async createClient(input: NewPimsClient, opts: PimsWriteOptions = {}): Promise<CreatedPimsClient> {
     const c = parse(NewPimsClient, input, 'client');
     const signal = opts.signal;
-    // Before sending it again after a lost answer: the contact with these names made just now.
-    const lookup = async (): Promise<CreatedPimsClient | null> => {
+    // After a lost answer, ours is a contact with these names that was not there before the first send.
+    const named = async () => {
       const r = await this.session.listAll('contact', '/v1/contact', EzContact, { active: 1, first_name: c.firstName, last_name: c.lastName }, signal);
-      const newest = r.ok.filter((x) => lower(x.first_name) === lower(c.firstName) && lower(x.last_name) === lower(c.lastName)).sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0) || compareIds(b.id, a.id))[0];
-      if (!newest) return null;
-      // Only one made within the last minutes counts as ours.
-      const recent = newest.created_at === null || Date.now() / 1000 - newest.created_at < 600;
-      return recent ? { clientId: newest.id } : null;
+      return r.ok.filter((x) => lower(x.first_name) === lower(c.firstName) && lower(x.last_name) === lower(c.lastName));
+    };
+    const before = new Set((await named()).map((x) => x.id));
+    const lookup = async (): Promise<CreatedPimsClient | null> => {
+      const fresh = (await named()).filter((x) => !before.has(x.id)).sort((a, b) => compareIds(b.id, a.id));
+      return fresh.length > 0 ? { clientId: fresh[0].id } : null;
     };
     const result = await this.http.write<CreatedPimsClient>('contact', 'POST', '/v1/contact', { first_name: c.firstName, last_name: c.lastName, is_customer: 1 }, { signal, beforeResend: lookup });
     let clientId: string | null;
@@ -253,10 +254,15 @@ export class EzyvetWrites implements PimsWriteSession {
     const p = parse(NewPimsPatient, input, 'patient');
     const signal = opts.signal;
     const [speciesId, breedId] = await Promise.all([this.idByName('species', p.species, signal), this.idByName('breed', p.breed, signal)]);
-    const lookup = async (): Promise<CreatedPimsPatient | null> => {
+    // After a lost answer, ours is an animal of that client with that name that was not there before.
+    const named = async () => {
       const r = await this.session.listAll('animal', '/v1/animal', EzAnimal, { active: 1, contact_id: p.clientId }, signal);
-      const hits = r.ok.filter((a) => lower(a.name) === lower(p.name)).sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0) || compareIds(b.id, a.id));
-      return hits.length > 0 ? { patientId: hits[0].id } : null;
+      return r.ok.filter((a) => lower(a.name) === lower(p.name));
+    };
+    const before = new Set((await named()).map((x) => x.id));
+    const lookup = async (): Promise<CreatedPimsPatient | null> => {
+      const fresh = (await named()).filter((x) => !before.has(x.id)).sort((a, b) => compareIds(b.id, a.id));
+      return fresh.length > 0 ? { patientId: fresh[0].id } : null;
     };
     const body: Record<string, unknown> = { name: p.name, contact_id: p.clientId };
     if (speciesId) body.species_id = speciesId;
@@ -339,6 +345,8 @@ export class EzyvetWrites implements PimsWriteSession {
       description: bookingDescription(a.reason, a.reference),
     };
     const result = await this.http.write<string>('booking', 'POST', '/ezycab/booking', body, { signal, beforeResend: first });
+    // The next read of the calendar asks ezyVet again rather than answer from a fresh cache.
+    this.session.config.cache().checkedAt = 0;
     if (result.kind === 'found') return { appointmentId: result.value, created: true };
     const answer = typeof result.body === 'object' && result.body !== null ? (result.body as Record<string, unknown>) : {};
     const appointmentUid = typeof answer.appointment === 'string' ? answer.appointment : null;
@@ -378,6 +386,7 @@ export class EzyvetWrites implements PimsWriteSession {
       return !now || !now.active || statusOf(now) === 'cancelled' ? true : null;
     };
     await this.http.write('cancelAppointment', 'PATCH', `/v2/appointment/${encodeURIComponent(id)}`, { status_id: cancelled.id, cancellation_reason_text: String(reason ?? '').trim() || 'Cancelled' }, { signal, beforeResend: done });
+    this.session.config.cache().checkedAt = 0;
     this.logger.info({ appointmentId: id }, 'Cancelled an appointment in ezyVet');
   }
 }
