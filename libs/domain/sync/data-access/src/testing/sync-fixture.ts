@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
 import { createPimsRegistry, type PimsProvider, type PimsProviderName, type PimsSession } from '@pims/pims';
-import { startSimulator, type ClinicScenarioInput, type Simulator, type StartSimulatorOptions as SimulatorOptions } from '@pims/idexx-neo-sim';
+import { startSimulator } from '@pims/idexx-neo-sim';
+import type { ClinicScenarioInput, Simulator, SimulatorOptions } from '@pims/sim-scenario';
 import { fixedClock, generateEncryptionKey, parseEncryptionKey } from '@pims/util';
 import { SyncOrchestrator } from '../services/sync-orchestrator';
 import type { NewClinic } from '../repositories/clinics.repository';

@@ -1,0 +1,63 @@
+// The PIMS the engine suites run over: each simulator with its real provider (IDEXX Neo in Chromium,
+// ezyVet over HTTP). One suite, every PIMS, the same rules (CONTRACT sections 3 and 10).
+import { createEzyvetProvider } from '@pims/ezyvet';
+import { startEzyvetSimulator } from '@pims/ezyvet-sim';
+import { createIdexxNeoProvider } from '@pims/idexx-neo';
+import type { PimsProviderName } from '@pims/pims';
+import { neoTarget, PASSWORD, type PimsTarget } from '@pims/sync-data-access/testing';
+
+/** What a suite needs to know of a PIMS beyond the port: the simulator's words for its counters and fault paths. */
+export interface PimsTestTarget extends PimsTarget {
+  /** The simulator's counter of consultation reads (one per consultation asked for). */
+  consultationCounter: string;
+  /** A `failPaths` substring that fails every consultation read and nothing else. */
+  consultationPath: string;
+  /** The simulator's counter of appointment look-ups by id, when it counts them apart from the calendar reads. */
+  lookupCounter?: string;
+}
+
+export const NEO_TARGET: PimsTestTarget = {
+  ...neoTarget(() =>
+    createIdexxNeoProvider({
+      chromiumPath: process.env.CHROMIUM_PATH || undefined,
+      retry: { retries: 2, baseDelayMs: 20, maxDelayMs: 100 },
+      requestTimeoutMs: 15_000,
+    }),
+  ),
+  consultationCounter: 'consultationPageData',
+  consultationPath: 'consultations',
+  lookupCounter: 'getAppointment',
+};
+
+/** ezyVet's limits as the tests run them: high enough not to slow a suite, the 429 path is tested with faults. */
+const TEST_RATE = { perEndpointPerMinute: 6_000, perClinicPerMinute: 18_000 };
+
+export const EZYVET_TARGET: PimsTestTarget = {
+  name: 'ezyvet',
+  startSimulator: (opts) =>
+    startEzyvetSimulator({
+      ...opts,
+      rateLimitPerMinute: TEST_RATE.perEndpointPerMinute,
+      rateLimitPerClinicPerMinute: TEST_RATE.perClinicPerMinute,
+    }),
+  makeProvider: () =>
+    createEzyvetProvider({
+      retry: { retries: 3, baseDelayMs: 20, maxDelayMs: 200 },
+      requestTimeoutMs: 15_000,
+      rateLimit: TEST_RATE,
+    }),
+  credentials: (sim, companyId) => ({
+    provider: 'ezyvet',
+    baseUrl: sim.url,
+    partnerId: 'partner-test',
+    clientId: companyId,
+    clientSecret: PASSWORD,
+  }),
+  consultationCounter: 'consult',
+  consultationPath: '/v1/consult',
+};
+
+export const PIMS_TARGETS: readonly PimsTestTarget[] = [NEO_TARGET, EZYVET_TARGET];
+
+export const targetNamed = (name: PimsProviderName): PimsTestTarget =>
+  PIMS_TARGETS.find((t) => t.name === name)!;
