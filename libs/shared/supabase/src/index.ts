@@ -1,1 +1,3 @@
 export type { Database, Json, Tables, TablesInsert, TablesUpdate } from '@pims/db';
+export * from './client';
+export * from './queries';
