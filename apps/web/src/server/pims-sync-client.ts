@@ -1,11 +1,22 @@
 import {
   ActiveSyncsOutput,
+  BookingView,
   CancelSyncOutput,
+  ClinicSettings,
+  CreateClinicOutput,
   ErrorBody,
+  ListBookingsOutput,
   ListClinicsOutput,
+  ScheduleOutput,
   SyncAudit,
   SyncHistoryOutput,
+  TestConnectionOutput,
   TriggerSyncOutput,
+  type BookingStatus,
+  type CreateClinicInput,
+  type TestCredentialsInput,
+  type UpdateClinicInput,
+  type WriteBackStatus,
   type TriggerCaseSyncInput,
   type TriggerFullSyncInput,
   type TriggerInboundSyncInput,
@@ -13,7 +24,7 @@ import {
   type SyncStatus,
   type SyncType,
 } from '@pims/sync-contracts';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * The dashboard's typed client of the pims-sync HTTP API (CONTRACT section 2). Server-side only:
@@ -62,6 +73,19 @@ export interface HistoryFilters {
   limit?: number;
   cursor?: string;
 }
+
+export interface BookingFilters {
+  clinicId?: string;
+  status?: BookingStatus;
+  writeBackStatus?: WriteBackStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+const RetryWriteBackOutput = z.object({ bookingId: z.uuid(), writeBack: z.object({ status: z.literal('pending') }) });
+
+/** A real PIMS log-in can take a browser start and a few page loads: longer than other calls. */
+const TEST_CONNECTION_TIMEOUT_MS = 75_000;
 
 export class PimsSyncClient {
   private readonly baseUrl: string;
@@ -112,7 +136,56 @@ export class PimsSyncClient {
     return this.request('POST', `/api/sync/${encodeURIComponent(syncId)}/cancel`, CancelSyncOutput);
   }
 
-  private async request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+  // ---- clinics (CONTRACT sections 2 and 11) --------------------------------------------------------
+
+  getClinic(id: string) {
+    return this.request('GET', `/api/clinics/${encodeURIComponent(id)}`, ClinicSettings);
+  }
+
+  /** The body carries the PIMS password: it goes to pims-sync and nowhere else (never logged here). */
+  createClinic(input: CreateClinicInput) {
+    return this.request('POST', '/api/clinics', CreateClinicOutput, input);
+  }
+
+  updateClinic(id: string, patch: UpdateClinicInput) {
+    return this.request('PATCH', `/api/clinics/${encodeURIComponent(id)}`, ClinicSettings, patch);
+  }
+
+  /** A real log-in with the clinic's stored credentials. */
+  testConnection(id: string) {
+    return this.request('POST', `/api/clinics/${encodeURIComponent(id)}/test-connection`, TestConnectionOutput, undefined, TEST_CONNECTION_TIMEOUT_MS);
+  }
+
+  /** A real log-in with credentials that are not saved yet. */
+  testCredentials(input: TestCredentialsInput) {
+    return this.request('POST', '/api/clinics/test-connection', TestConnectionOutput, input, TEST_CONNECTION_TIMEOUT_MS);
+  }
+
+  getSchedule(id: string, range: { from?: string; to?: string } = {}) {
+    return this.request('GET', `/api/clinics/${encodeURIComponent(id)}/schedule${query(range)}`, ScheduleOutput);
+  }
+
+  // ---- bookings (CONTRACT section 7) -------------------------------------------------------------
+
+  listBookings(filters: BookingFilters = {}) {
+    return this.request('GET', `/api/bookings${query(filters)}`, ListBookingsOutput);
+  }
+
+  getBooking(id: string) {
+    return this.request('GET', `/api/bookings/${encodeURIComponent(id)}`, BookingView);
+  }
+
+  retryWriteBack(id: string) {
+    return this.request('POST', `/api/bookings/${encodeURIComponent(id)}/write-back`, RetryWriteBackOutput);
+  }
+
+  private async request<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    schema: S,
+    body?: unknown,
+    timeoutMs = this.timeoutMs,
+  ): Promise<z.output<S>> {
     if (!this.apiKey) {
       throw new PimsSyncUnavailableError('not_configured', 'PIMS_SYNC_API_KEY is not set for the web app');
     }
@@ -124,14 +197,14 @@ export class PimsSyncClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
         cache: 'no-store',
       });
     } catch (err) {
       const timeout = err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError');
       throw new PimsSyncUnavailableError(
         timeout ? 'timeout' : 'unreachable',
-        timeout ? `pims-sync did not answer ${method} ${path} within ${this.timeoutMs} ms` : `pims-sync is unreachable at ${this.baseUrl}`,
+        timeout ? `pims-sync did not answer ${method} ${path} within ${timeoutMs} ms` : `pims-sync is unreachable at ${this.baseUrl}`,
         { cause: err },
       );
     }

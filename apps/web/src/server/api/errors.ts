@@ -20,7 +20,13 @@ export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof PimsSyncError) {
     switch (err.status) {
       case 409:
-        return new ExposedTRPCError({ code: 'CONFLICT', message: SYNC_ALREADY_RUNNING_MESSAGE, cause: err });
+        // A sync of that clinic is queued or running: the dashboard's own words (with activeSyncId).
+        // Any other conflict (a write-back that is not failed, a voice assistant in use) says why itself.
+        return new ExposedTRPCError({
+          code: 'CONFLICT',
+          message: err.code === 'sync_in_progress' || !err.message ? SYNC_ALREADY_RUNNING_MESSAGE : err.message,
+          cause: err,
+        });
       case 400:
       case 422:
         return new ExposedTRPCError({ code: 'BAD_REQUEST', message: err.message || 'pims-sync rejected the request', cause: err });

@@ -1,9 +1,13 @@
+import { adminBookingsRouter } from './routers/admin/bookings/router';
+import { adminClinicsRouter } from './routers/admin/clinics/router';
 import { adminSyncRouter } from './routers/admin/sync/router';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
   admin: createTRPCRouter({
     sync: adminSyncRouter,
+    clinics: adminClinicsRouter,
+    bookings: adminBookingsRouter,
   }),
 });
 

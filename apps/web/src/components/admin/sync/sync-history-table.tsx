@@ -2,6 +2,7 @@
 
 import { PHASE_DESCRIPTION, PHASE_LABEL, SYNC_STATUSES, SYNC_STATUS_LABEL, SYNC_TYPE_DISPLAY_ORDER, SYNC_TYPE_LABEL } from '@pims/sync-contracts';
 import { keepPreviousData } from '@tanstack/react-query';
+import Link from 'next/link';
 import { Fragment, useId, useState } from 'react';
 import { Spinner } from '@/components/ui/spinner';
 import { RelativeTime, durationBetween, formatDuration, formatExact } from '@/components/ui/time';
@@ -336,6 +337,9 @@ function SyncDetails({ sync }: { sync: SyncAuditView }) {
           );
         })}
       </ol>
+      <Link href={`/dashboard/admin/sync/${sync.id}`} className="inline-block text-sm font-medium text-indigo-700 underline-offset-2 hover:underline" data-testid="sync-details-link">
+        Open the sync&apos;s page: timeline and held deletes
+      </Link>
       <dl className="flex flex-wrap gap-x-6 gap-y-1 text-xs text-slate-600">
         <div className="flex gap-1">
           <dt>Sync id</dt>

@@ -131,4 +131,32 @@ export const adminSyncRouter = createTRPCRouter({
   getSync: adminProcedure.input(syncIdSchema).query(({ ctx, input }) => callPimsSync(() => ctx.pimsSync.getSync(input.syncId))),
 
   cancelSync: adminProcedure.input(syncIdSchema).mutation(({ ctx, input }) => callPimsSync(() => ctx.pimsSync.cancelSync(input.syncId))),
+
+  /**
+   * A sync whose deletions were held by the mass-delete guard, run again with `allowMassDelete`: the
+   * same clinic, type and day windows (read from the stored sync, not from the browser). A held
+   * inbound sync runs again as a full sync, the one trigger of forward inbound that takes the option.
+   */
+  rerunWithMassDelete: adminProcedure.input(syncIdSchema).mutation(async ({ ctx, input }) => {
+    const sync = await callPimsSync(() => ctx.pimsSync.getSync(input.syncId));
+    if (!sync.phases.some((p) => p.status === 'held')) {
+      throw new ExposedTRPCError({ code: 'PRECONDITION_FAILED', message: 'This sync held no deletions: there is nothing to apply' });
+    }
+    const o = sync.options;
+    const days = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    const common = { clinicId: sync.clinicId, triggeredBy: 'admin' as const, requestedBy: requester(ctx.session) };
+    const { syncId } = await callPimsSync(() =>
+      sync.syncType === 'reconciliation'
+        ? ctx.pimsSync.triggerReconcile({ ...common, lookbackDays: days(o.reconciliationDays), allowMassDelete: true })
+        : ctx.pimsSync.triggerFullSync({
+            ...common,
+            bidirectional: sync.syncType === 'full' ? o.bidirectional !== false : true,
+            backwardDays: days(o.backwardDays),
+            forwardDays: days(o.forwardDays),
+            reconciliationDays: days(o.reconciliationDays),
+            allowMassDelete: true,
+          }),
+    );
+    return { syncId, syncType: sync.syncType === 'reconciliation' ? ('reconciliation' as const) : ('full' as const) };
+  }),
 });
