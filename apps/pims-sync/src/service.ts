@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type PgBoss from 'pg-boss';
 import { createPool, openDatabase, redactConnectionString, type DatabaseHandle } from '@pims/db';
+import { createEzyvetProvider } from '@pims/ezyvet';
 import { createIdexxNeoProvider } from '@pims/idexx-neo';
 import type { PimsProvider } from '@pims/pims';
 import { createHttpApp, createProviders, createServices, type PimsProviderFactory } from './composition';
@@ -85,7 +86,8 @@ export async function startService(
     // launched on the first log-in), the workers sync through them.
     const neo: PimsProviderFactory = ({ observer, logger: log }) =>
       createIdexxNeoProvider({ chromiumPath: env.chromiumPath ?? null, logger: log.child({ component: 'idexx-neo' }), observer });
-    const providers: PimsProvider[] = opts.provider ? [opts.provider] : createProviders(opts.providers ?? [neo], { metrics, logger });
+    const ezyvet: PimsProviderFactory = ({ observer, logger: log }) => createEzyvetProvider({ logger: log.child({ component: 'ezyvet' }), observer });
+    const providers: PimsProvider[] = opts.provider ? [opts.provider] : createProviders(opts.providers ?? [neo, ezyvet], { metrics, logger });
     for (const provider of providers) cleanups.push(() => provider.close());
     if (isWorker) {
       // Launch the browser before taking jobs, so the first sync does not pay for it (a failure here

@@ -14,6 +14,21 @@ export interface PimsTestTarget extends PimsTarget {
   consultationPath: string;
   /** The simulator's counter of appointment look-ups by id, when it counts them apart from the calendar reads. */
   lookupCounter?: string;
+  /** The write side in the simulator's words. */
+  writes: {
+    /** Stats counters of an appointment, client and patient created. */
+    createAppointment: string;
+    createClient: string;
+    createPatient: string;
+    /** A `failPaths` substring that fails the client search (the first step of every write-back). */
+    clientSearchPath: string;
+    /** A `commitThenFail` substring matching the appointment create. */
+    createAppointmentPath: string;
+    /** The credentials' secret field in `PATCH /api/clinics/:id` `pims`. */
+    secretField: 'password' | 'clientSecret';
+    /** Whether a written appointment holds the room besides the provider (ezyVet's booking takes one resource). */
+    booksRoom: boolean;
+  };
 }
 
 export const NEO_TARGET: PimsTestTarget = {
@@ -27,6 +42,15 @@ export const NEO_TARGET: PimsTestTarget = {
   consultationCounter: 'consultationPageData',
   consultationPath: 'consultations',
   lookupCounter: 'getAppointment',
+  writes: {
+    createAppointment: 'createAppointment',
+    createClient: 'createClient',
+    createPatient: 'createPatient',
+    clientSearchPath: '/clients/search',
+    createAppointmentPath: '/appointments/create',
+    secretField: 'password',
+    booksRoom: true,
+  },
 };
 
 /** ezyVet's limits as the tests run them: high enough not to slow a suite, the 429 path is tested with faults. */
@@ -55,6 +79,15 @@ export const EZYVET_TARGET: PimsTestTarget = {
   }),
   consultationCounter: 'consult',
   consultationPath: '/v1/consult',
+  writes: {
+    createAppointment: 'booking',
+    createClient: 'createContact',
+    createPatient: 'createAnimal',
+    clientSearchPath: '/v1/contactdetail',
+    createAppointmentPath: '/ezycab/booking',
+    secretField: 'clientSecret',
+    booksRoom: false,
+  },
 };
 
 export const PIMS_TARGETS: readonly PimsTestTarget[] = [NEO_TARGET, EZYVET_TARGET];
