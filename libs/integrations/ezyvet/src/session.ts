@@ -316,23 +316,25 @@ export class EzyvetSession implements PimsSession {
     const wanted = typeof id === 'string' ? id.trim() : '';
     if (wanted === '') throw new AppError('invalid_input', 'An appointment id is required', { status: 400 });
     const cache = this.config.cache();
+    let rec: EzAppointment;
+    const recent = this.config.now() - this.recentAt < this.config.recentTtlMs ? this.recent.get(wanted) : undefined;
+    if (recent) rec = recent;
+    else {
+      // Lookups of missing appointments run side by side: the request is made outside the cache's lock.
+      const r = await this.listAll('appointment', '/v2/appointment', EzAppointment, { id: wanted }, opts.signal);
+      const raw = r.raw.find((x) => rawId(x) === wanted);
+      if (raw === undefined) return null;
+      const parsed = EzAppointment.safeParse(raw);
+      if (!parsed.success) throw pimsBadResponse(`ezyVet sent appointment ${wanted} in a form that cannot be read`);
+      rec = parsed.data;
+    }
+    const found = rec;
     return exclusive(cache, async () => {
-      let rec: EzAppointment;
-      const recent = this.config.now() - this.recentAt < this.config.recentTtlMs ? this.recent.get(wanted) : undefined;
-      if (recent) rec = recent;
-      else {
-        const r = await this.listAll('appointment', '/v2/appointment', EzAppointment, { id: wanted }, opts.signal);
-        const raw = r.raw.find((x) => rawId(x) === wanted);
-        if (raw === undefined) return null;
-        const parsed = EzAppointment.safeParse(raw);
-        if (!parsed.success) throw pimsBadResponse(`ezyVet sent appointment ${wanted} in a form that cannot be read`);
-        rec = parsed.data;
-        cache.mergeOne(rec);
-      }
-      if (!rec.active) return null;
-      const refs = await this.refsCovering([rec], opts.signal);
-      await this.ensureLookups(cache, [rec], opts.signal);
-      const v = toAppointment(rec, this.lookups(cache, refs), this.config.timezone);
+      if (!recent) cache.mergeOne(found);
+      if (!found.active) return null;
+      const refs = await this.refsCovering([found], opts.signal);
+      await this.ensureLookups(cache, [found], opts.signal);
+      const v = toAppointment(found, this.lookups(cache, refs), this.config.timezone);
       if (v.kind === 'excluded') return null;
       if (v.kind === 'malformed') throw pimsBadResponse(`ezyVet sent appointment ${wanted} in a form that cannot be read (${v.reason})`);
       return v.appointment;
