@@ -154,6 +154,7 @@ export function createServices(c: Collaborators): Services {
     logger: logger.child({ component: 'dispatcher' }),
     settings: { tickSeconds: q.dispatchTickSeconds, batchSize: q.dispatchBatchSize },
     clock: c.clock,
+    onMissed: metrics.nightlyMissed,
   });
   const registry = createPimsRegistry(c.providers ?? []);
   // One pool of logged-in PIMS sessions for the syncs and the write-backs of this process.

@@ -251,6 +251,12 @@ describe('the queues', () => {
     // A clinic that never synced shows its creation time, so "no success in 36 h" covers it too.
     const [created] = await q(`select extract(epoch from created_at)::float8 as at from public.clinics where id = $1`, [others[0]]);
     expect(valueOf(cancelled, 'pims_sync_last_success_timestamp_seconds', { clinic_id: others[0] })).toBeCloseTo(created.at, 0);
+
+    // A nightly run no worker took within the catch-up window (6 h) is recorded missed, and counted.
+    await q(`update public.clinic_schedule_config set next_sync_at = now() - interval '7 hours' where clinic_id = $1`, [others[0]]);
+    const tick = await services.dispatcher.tick();
+    expect(tick.missed).toBeGreaterThanOrEqual(1);
+    expect(valueOf(await scrape(), 'pims_sync_nightly_missed_total')).toBe(tick.missed);
   });
 });
 

@@ -38,6 +38,7 @@ const REQUEST_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 export class PimsSyncMetrics {
   readonly registry = new Registry();
   private readonly runs: Counter<'type' | 'status'>;
+  private readonly missed: Counter;
   private readonly phaseSeconds: Histogram<'phase' | 'status'>;
   private readonly requests: Counter<'provider' | 'endpoint' | 'outcome'>;
   private readonly requestSeconds: Histogram<'provider' | 'endpoint'>;
@@ -56,6 +57,11 @@ export class PimsSyncMetrics {
       name: 'pims_sync_runs_total',
       help: 'Sync runs that ended, by sync type and final status (completed, partial, failed, cancelled; a sync cancelled before it started counts as cancelled).',
       labelNames: ['type', 'status'],
+      registers,
+    });
+    this.missed = new Counter({
+      name: 'pims_sync_nightly_missed_total',
+      help: "Nightly runs recorded missed (no worker took them within the clinic's catch-up window; the Sync History shows each as a failed scheduled sync, schedule_missed), counted by the dispatcher that recorded them.",
       registers,
     });
     this.phaseSeconds = new Histogram({
@@ -142,6 +148,11 @@ export class PimsSyncMetrics {
       if (!Number.isFinite(seconds) || seconds < 0) continue;
       this.phaseSeconds.observe({ phase: label.phase(phase.name), status: label.phaseStatus(phase.status) }, seconds);
     }
+  };
+
+  /** The nightly dispatcher's onMissed. */
+  readonly nightlyMissed = (count: number): void => {
+    if (Number.isInteger(count) && count > 0) this.missed.inc(count);
   };
 
   /** The port's request observer: give it to every PIMS provider of the process. */

@@ -51,6 +51,8 @@ export class NightlyDispatcher {
       logger: ServiceLogger;
       settings: DispatcherSettings;
       clock?: () => Date;
+      /** Told of the nightly runs a committed batch recorded missed (the metrics). */
+      onMissed?: (count: number) => void;
     },
   ) {
     this.repo = deps.schedules ?? new NightlySchedulesRepository();
@@ -115,6 +117,7 @@ export class NightlyDispatcher {
         if (outcome.kind === 'busy') busy.push(clinic.clinicId);
       }
       await client.query('commit');
+      if (r.missed > 0) this.deps.onMissed?.(r.missed);
       return r;
     } catch (err) {
       await client.query('rollback').catch(() => undefined);
