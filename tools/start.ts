@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole product on embedded defaults (CONTRACT section 1).
  * PostgreSQL (embedded under .data/ unless DATABASE_URL), the IDEXX Neo simulator with the demo
- * clinic, pims-sync (API + workers + scheduler) and the web dashboard (production build, built on
- * first start). Registers the demo clinic and prints the URLs, the admin login, the API key and the
+ * clinic (Happy Paws), the ezyVet simulator with its demo clinic (Harbour Vets), pims-sync (API + workers + scheduler) and the web dashboard (production build, built on
+ * first start). Registers both demo clinics and prints the URLs, the admin login, the API key and the
  * voice assistant's secret (secrets given through the environment are not printed; see
  * start/secrets.ts). The services listen on HOST, by default 127.0.0.1 (this machine only). Ctrl-C
  * stops everything.
@@ -13,6 +13,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, redactConnectionString } from '@pims/db';
+import { HARBOUR_VETS, HARBOUR_VETS_CREDENTIALS, startEzyvetSimulator, type EzyvetSimulator } from '@pims/ezyvet-sim';
 import { DEMO_CLINIC, startSimulator, type Simulator } from '@pims/idexx-neo-sim';
 import { banner } from './start/banner';
 import { resolveHost, type StartHost } from './start/host';
@@ -30,6 +31,7 @@ const port = (name: string, dflt: number) => {
 const WEB_PORT = port('WEB_PORT', 3000);
 const SYNC_PORT = port('PIMS_SYNC_PORT', 3100);
 const SIM_PORT = port('NEO_SIM_PORT', 3200);
+const EZYVET_SIM_PORT = port('EZYVET_SIM_PORT', 3300);
 let HOST: StartHost;
 try {
   HOST = resolveHost(process.env.HOST);
@@ -71,6 +73,7 @@ async function waitFor(url: string, what: string, child: ChildProcess | null, ti
 
 const children: { name: string; proc: ChildProcess }[] = [];
 let sim: Simulator | null = null;
+let ezyvetSim: EzyvetSimulator | null = null;
 let dbProc: ChildProcess | null = null;
 let stopping = false;
 
@@ -106,6 +109,7 @@ async function stopAll(code: number) {
   // Services first (they finish or re-queue their work), the database last.
   await Promise.all(children.map(({ proc }) => stopProc(proc)));
   await sim?.close().catch(() => undefined);
+  await ezyvetSim?.close().catch(() => undefined);
   if (dbProc) await stopProc(dbProc);
   log('stopped.');
   process.exit(code);
@@ -167,6 +171,7 @@ async function main() {
   await assertPortFree(WEB_PORT, 'WEB_PORT');
   await assertPortFree(SYNC_PORT, 'PIMS_SYNC_PORT');
   await assertPortFree(SIM_PORT, 'NEO_SIM_PORT');
+  await assertPortFree(EZYVET_SIM_PORT, 'EZYVET_SIM_PORT');
   const loaded = loadSecrets(dataDir, process.env);
   for (const note of loaded.notes) log(note);
   const secrets = loaded.values;
@@ -184,6 +189,8 @@ async function main() {
 
   sim = await startSimulator({ port: SIM_PORT, host: HOST.bind });
   log(`IDEXX Neo simulator: ${sim.url} (demo clinic "${DEMO_CLINIC.name}")`);
+  ezyvetSim = await startEzyvetSimulator({ port: EZYVET_SIM_PORT, host: HOST.bind });
+  log(`ezyVet simulator: ${ezyvetSim.url} (demo clinic "${HARBOUR_VETS.name}")`);
 
   const baseEnv = { ...process.env, NX_DAEMON: 'false', NEXT_TELEMETRY_DISABLED: '1' };
   const syncEnv = {
@@ -224,24 +231,26 @@ async function main() {
   const webProc = run('web', next, ['start', '-p', String(WEB_PORT), '-H', HOST.bind], { cwd: webDir, env: webEnv });
 
   await waitFor(`${syncUrl}/health`, 'pims-sync', syncProc, 180_000);
-  // Register the demo clinic once (a second start reuses it).
+  // Register the demo clinics once (a second start reuses them).
   const headers = { 'x-api-key': secrets.PIMS_SYNC_API_KEY, 'content-type': 'application/json' };
   const list = (await (await fetch(`${syncUrl}/api/clinics`, { headers })).json()) as { clinics: { id: string; name: string }[] };
-  let demo = list.clinics.find((c) => c.name === DEMO_CLINIC.name);
-  if (!demo) {
+  const demos = [
+    {
+      name: DEMO_CLINIC.name,
+      timezone: DEMO_CLINIC.timezone,
+      pims: { provider: 'idexx_neo', baseUrl: sim.url, companyId: DEMO_CLINIC.companyId, username: DEMO_CLINIC.username, password: DEMO_CLINIC.password },
+    },
+    { name: HARBOUR_VETS.name, timezone: HARBOUR_VETS.timezone, pims: { provider: 'ezyvet', baseUrl: ezyvetSim.url, ...HARBOUR_VETS_CREDENTIALS } },
+  ];
+  for (const clinic of demos) {
+    if (list.clinics.some((c) => c.name === clinic.name)) continue;
     const r = await fetch(`${syncUrl}/api/clinics`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({
-        name: DEMO_CLINIC.name,
-        timezone: DEMO_CLINIC.timezone,
-        pims: { provider: 'idexx_neo', baseUrl: sim.url, companyId: DEMO_CLINIC.companyId, username: DEMO_CLINIC.username, password: DEMO_CLINIC.password },
-        schedule: { openTime: '08:00', closeTime: '18:00', daysOfWeek: [1, 2, 3, 4, 5], slotDurationMinutes: 30, capacity: 2 },
-      }),
+      body: JSON.stringify({ ...clinic, schedule: { openTime: '08:00', closeTime: '18:00', daysOfWeek: [1, 2, 3, 4, 5], slotDurationMinutes: 30, capacity: 2 } }),
     });
-    if (r.status !== 201) throw new Error(`registering the demo clinic failed: ${r.status} ${await r.text()}`);
-    demo = { id: ((await r.json()) as { id: string }).id, name: DEMO_CLINIC.name };
-    log(`registered the demo clinic ${demo.name} (${demo.id})`);
+    if (r.status !== 201) throw new Error(`registering the demo clinic ${clinic.name} failed: ${r.status} ${await r.text()}`);
+    log(`registered the demo clinic ${clinic.name} (${((await r.json()) as { id: string }).id})`);
   }
   await waitFor(`${webUrl}/sign-in`, 'web', webProc, 180_000);
 
@@ -252,6 +261,7 @@ async function main() {
       syncUrl,
       simUrl: sim.url,
       sim: { companyId: DEMO_CLINIC.companyId, username: DEMO_CLINIC.username },
+      ezyvet: { url: ezyvetSim.url, clientId: HARBOUR_VETS_CREDENTIALS.clientId, clinic: HARBOUR_VETS.name },
       bind: HOST.bind,
       database: process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL, data in ${dataDir}`,
     }),

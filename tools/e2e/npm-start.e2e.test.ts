@@ -80,12 +80,12 @@ function listeners(port: number): string[] {
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
-async function npmStart(ports: { web: number; sync: number; sim: number }, env: Record<string, string> = {}) {
+async function npmStart(ports: { web: number; sync: number; sim: number; ezyvet: number }, env: Record<string, string> = {}) {
   // detached: its own process group, as a terminal gives it; Ctrl-C is a SIGINT to that group.
   const proc = spawn('npm', ['start'], {
     cwd: root,
     detached: true,
-    env: { ...process.env, PIMS_DATA_DIR: dataDir, WEB_PORT: String(ports.web), PIMS_SYNC_PORT: String(ports.sync), NEO_SIM_PORT: String(ports.sim), ADMIN_EMAIL: '', ADMIN_PASSWORD: '', PIMS_SYNC_API_KEY: '', DATABASE_URL: '', HOST: '', ...env },
+    env: { ...process.env, PIMS_DATA_DIR: dataDir, WEB_PORT: String(ports.web), PIMS_SYNC_PORT: String(ports.sync), NEO_SIM_PORT: String(ports.sim), EZYVET_SIM_PORT: String(ports.ezyvet), ADMIN_EMAIL: '', ADMIN_PASSWORD: '', PIMS_SYNC_API_KEY: '', DATABASE_URL: '', HOST: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running = proc;
@@ -114,7 +114,7 @@ async function ctrlC(proc: ChildProcess) {
 
 describe('npm start', () => {
   it('brings the product up, runs a Full Sync from the dashboard, and stops cleanly on Ctrl-C', async () => {
-    const ports = { web: await freePort(), sync: await freePort(), sim: await freePort() };
+    const ports = { web: await freePort(), sync: await freePort(), sim: await freePort(), ezyvet: await freePort() };
     // A secrets.json where an older start kept it, readable by all.
     const legacy = path.join(dataDir, 'secrets.json');
     writeFileSync(legacy, JSON.stringify({ ADMIN_PASSWORD: 'Legacy-Password-1' }));
@@ -132,7 +132,7 @@ describe('npm start', () => {
     expect(mode(secretsFile)).toBe(0o600);
     expect(mode(path.dirname(secretsFile))).toBe(0o700);
     expect(JSON.parse(readFileSync(secretsFile, 'utf8'))).toMatchObject({ ADMIN_PASSWORD: 'Legacy-Password-1' });
-    for (const p of [ports.web, ports.sync, ports.sim]) expect(listeners(p), `port ${p}`).toEqual(['127.0.0.1']);
+    for (const p of [ports.web, ports.sync, ports.sim, ports.ezyvet]) expect(listeners(p), `port ${p}`).toEqual(['127.0.0.1']);
 
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -155,6 +155,27 @@ describe('npm start', () => {
     await browser.close();
     browser = null;
 
+    // Issue 15: the ezyVet demo clinic is registered too, and a full sync of it completes.
+    expect(text).toContain(`ezyVet (sim):     http://127.0.0.1:${ports.ezyvet}  (Harbour Vets, client_id harbour-vets)`);
+    const apiKeyPrinted = /x-api-key: ([0-9a-f]{48})/.exec(text)![1];
+    const api = (p: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${ports.sync}${p}`, { ...init, headers: { 'x-api-key': apiKeyPrinted, 'content-type': 'application/json' } });
+    const clinics = ((await (await api('/api/clinics')).json()) as { clinics: { id: string; name: string; pimsProvider: string }[] }).clinics;
+    const harbour = clinics.find((c) => c.name === 'Harbour Vets')!;
+    expect(harbour.pimsProvider).toBe('ezyvet');
+    const settings = await (await api(`/api/clinics/${harbour.id}`)).text();
+    expect(settings).toContain('"clientId":"harbour-vets"');
+    expect(settings).not.toContain('Harbour-Secret-2026!');
+    expect(text).not.toContain('Harbour-Secret-2026!');
+    const queued = (await (await api('/api/sync/full', { method: 'POST', body: JSON.stringify({ clinicId: harbour.id }) })).json()) as { syncId: string };
+    let audit: { status: string; casesCreated: number } = { status: 'queued', casesCreated: 0 };
+    for (let i = 0; i < 240 && ['queued', 'running'].includes(audit.status); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      audit = (await (await api(`/api/sync/${queued.syncId}`)).json()) as typeof audit;
+    }
+    expect(audit.status).toBe('completed');
+    expect(audit.casesCreated).toBeGreaterThan(20);
+
     const stop = await ctrlC(proc);
     expect(['code 0', 'SIGINT']).toContain(stop.code);
     expect(stop.orphans).toEqual([]);
@@ -165,6 +186,7 @@ describe('npm start', () => {
     const apiKey = `env-key-${'e'.repeat(32)}`;
     const again = await npmStart(ports, { PIMS_SYNC_API_KEY: apiKey });
     expect(again.output()).not.toContain('registered the demo clinic');
+    expect(again.output()).toContain('ezyVet simulator:');
     expect(again.output()).toContain(`Admin login:      ${email} / ${password}`);
     expect(again.output()).toContain('(header x-api-key: (PIMS_SYNC_API_KEY from the environment))');
     expect(again.output()).not.toContain(apiKey);

@@ -7,6 +7,8 @@ export interface BannerInput {
   syncUrl: string;
   simUrl: string;
   sim: { companyId: string; username: string };
+  /** The ezyVet simulator and its demo clinic (never its client secret). */
+  ezyvet: { url: string; clientId: string; clinic: string };
   /** The address the services listen on (HOST). */
   bind: string;
   database: string;
@@ -23,6 +25,7 @@ export function banner(b: BannerInput): string {
     `  pims-sync API:    ${b.syncUrl}  (header x-api-key: ${shown(secrets, 'PIMS_SYNC_API_KEY')})`,
     `  Vapi tool calls:  ${b.syncUrl}/api/vapi/tool-calls  (header x-vapi-secret: ${shown(secrets, 'VAPI_SECRET')})`,
     `  IDEXX Neo (sim):  ${b.simUrl}  (company ${b.sim.companyId}, user ${b.sim.username})`,
+    `  ezyVet (sim):     ${b.ezyvet.url}  (${b.ezyvet.clinic}, client_id ${b.ezyvet.clientId})`,
     `  Database:         ${b.database}`,
     everyInterface ? `  Listening on every interface (HOST=${b.bind}), not only this machine.` : '',
     secrets.generated.length ? `  Generated and kept in ${secrets.file}: ${secrets.generated.join(', ')}` : '',

@@ -22,6 +22,7 @@ const printed = (secrets: LoadedSecrets) =>
     syncUrl: 'http://127.0.0.1:3100',
     simUrl: 'http://127.0.0.1:3200',
     sim: { companyId: '8890', username: 'frontdesk' },
+    ezyvet: { url: 'http://127.0.0.1:3300', clientId: 'harbour-vets', clinic: 'Harbour Vets' },
     bind: '127.0.0.1',
     database: 'embedded PostgreSQL',
   });
