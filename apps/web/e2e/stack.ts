@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, openDatabase, startEmbeddedPostgres, withDatabase, type EmbeddedPostgresHandle } from '@pims/db';
-import { DEMO_CLINIC, startSimulator, type Simulator } from '@pims/idexx-neo-sim';
+import { DEMO_CLINIC, demoClinic, generateClinic, startSimulator, type Simulator } from '@pims/idexx-neo-sim';
 
 export interface StackState {
   webUrl: string;
@@ -28,8 +28,21 @@ export interface StackState {
   adminPassword: string;
   clinicId: string;
   clinicName: string;
+  /** A second clinic in the simulator, not registered: the dashboard tests add it through the form. */
+  newClinic: { companyId: string; name: string; timezone: string; username: string; password: string };
+  /** The stack's database, for tests that compare a page with the rows behind it. */
+  databaseUrl: string;
   logDir: string;
 }
+
+/** The clinic the dashboard tests register through the "Add clinic" form (CONTRACT section 5 scenario). */
+const NEW_CLINIC = {
+  companyId: '5150',
+  name: 'Riverside Animal Clinic',
+  timezone: 'America/Chicago',
+  username: 'desk-5150',
+  password: `River-${randomBytes(4).toString('hex')}!`,
+} as const;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, '..');
@@ -123,8 +136,9 @@ async function main() {
   const db = await openDatabase({ databaseUrl: withDatabase(pgh.connectionString, 'pims'), dataDir: pgDir });
   log(`postgres on port ${pgh.port}, ${db.migrations.applied.length} migrations applied`);
 
-  // 2. The simulator with its demo clinic.
-  const sim: Simulator = await startSimulator({ port: 0 });
+  // 2. The simulator with its demo clinic, and a second clinic (Chicago time) to add through the form.
+  const riverside = generateClinic({ seed: 'riverside-animal-clinic', ...NEW_CLINIC, daysBack: 10, daysForward: 16, visitsPerDay: 6 });
+  const sim: Simulator = await startSimulator({ port: 0, scenario: { clinics: [demoClinic(), riverside] } });
   cleanups.push(() => sim.close());
   log(`simulator at ${sim.url}`);
 
@@ -144,6 +158,10 @@ async function main() {
       PIMS_SYNC_POLL_SECONDS: '1',
       PIMS_SYNC_RETRY_DELAY_SECONDS: '1',
       PIMS_SYNC_SHUTDOWN_GRACE_SECONDS: '2',
+      // A write-back the PIMS keeps failing ends failed after two attempts (the Retry test), and a
+      // new clinic's nightly run is planned within seconds (the clinics page shows it).
+      PIMS_SYNC_WRITE_BACK_MAX_ATTEMPTS: '2',
+      PIMS_SYNC_DISPATCH_TICK_SECONDS: '2',
       CHROMIUM_PATH: chromium,
       LOG_LEVEL: process.env.E2E_PIMS_LOG_LEVEL ?? 'info',
     },
@@ -185,7 +203,20 @@ async function main() {
   await waitFor('web (next start)', async () => (await fetch(`${webUrl}/sign-in`)).ok, 60_000, web);
   log(`web at ${webUrl}`);
 
-  const state: StackState = { webUrl, pimsSyncUrl, simUrl: sim.url, apiKey, authJwtSecret, adminEmail, adminPassword, clinicId, clinicName: DEMO_CLINIC.name, logDir };
+  const state: StackState = {
+    webUrl,
+    pimsSyncUrl,
+    simUrl: sim.url,
+    apiKey,
+    authJwtSecret,
+    adminEmail,
+    adminPassword,
+    clinicId,
+    clinicName: DEMO_CLINIC.name,
+    newClinic: NEW_CLINIC,
+    databaseUrl: db.connectionString,
+    logDir,
+  };
   mkdirSync(path.dirname(stateFile), { recursive: true });
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
   process.stdout.write('STACK_READY\n');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ClinicSummary, SyncAudit } from '@pims/sync-contracts';
+import type { BookingView, ClinicSettings, ClinicSummary, SyncAudit } from '@pims/sync-contracts';
 
 /**
  * A tiny real HTTP server answering like pims-sync (CONTRACT section 2), for router tests:
@@ -63,6 +63,61 @@ export function sampleAudit(overrides: Partial<SyncAudit> = {}): SyncAudit {
 
 export function sampleClinic(overrides: Partial<ClinicSummary> = {}): ClinicSummary {
   return { id: randomUUID(), name: 'Happy Paws Veterinary', timezone: 'America/New_York', pimsProvider: 'idexx_neo', ...overrides };
+}
+
+export function sampleSettings(overrides: Partial<ClinicSettings> = {}): ClinicSettings {
+  const now = new Date().toISOString();
+  return {
+    id: randomUUID(),
+    name: 'Happy Paws Veterinary',
+    timezone: 'America/New_York',
+    pimsProvider: 'idexx_neo',
+    pims: { baseUrl: 'https://neo.example', companyId: '8890', username: 'frontdesk' },
+    schedule: { openTime: '08:00', closeTime: '18:00', daysOfWeek: [1, 2, 3, 4, 5], slotDurationMinutes: 30, capacity: 2, hasBusinessHours: true },
+    syncCron: '0 2 * * *',
+    catchUpHours: 6,
+    backwardDays: 14,
+    forwardDays: 14,
+    reconciliationDays: 7,
+    syncEnabled: true,
+    voiceAssistantId: null,
+    writeDefaults: { appointmentTypeId: null, roomId: null, providerId: null },
+    nextSyncAt: null,
+    lastSync: null,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+export function sampleBooking(overrides: Partial<BookingView> = {}): BookingView {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  return {
+    id,
+    bookingId: id,
+    clinicId: randomUUID(),
+    slotId: randomUUID(),
+    status: 'confirmed',
+    confirmationNumber: 'K7PQ2M',
+    startsAt: now,
+    date: now.slice(0, 10),
+    startTime: '09:30',
+    endTime: '10:00',
+    client: { firstName: 'Ana', lastName: 'Lopez', phone: '+15551230000' },
+    patient: { name: 'Biscuit' },
+    reason: 'Annual vaccines',
+    source: 'voice',
+    holdExpiresAt: null,
+    writeBack: { status: 'failed', pimsAppointmentId: null, error: 'pims_unavailable: down', attempts: 8 },
+    confirmedAt: now,
+    rescheduledAt: null,
+    cancelledAt: null,
+    cancelReason: null,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
 }
 
 export interface FakePimsSync {

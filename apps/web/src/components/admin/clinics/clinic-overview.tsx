@@ -12,7 +12,8 @@ import { ClinicSettingsForms } from './clinic-settings-forms';
 
 /** A clinic's page: where it stands (last sync, next nightly run), actions, and every setting. */
 export function ClinicOverview({ clinicId, created }: { clinicId: string; created: boolean }) {
-  const clinic = api.admin.clinics.get.useQuery({ clinicId }, { refetchInterval: 15_000 });
+  // While the dispatcher has not planned the nightly run yet (a new clinic, a changed cron), ask more often.
+  const clinic = api.admin.clinics.get.useQuery({ clinicId }, { refetchInterval: (q) => (q.state.data?.syncEnabled && !q.state.data.nextSyncAt ? 3_000 : 15_000) });
   return (
     <QueryState pending={clinic.isPending} error={clinic.isError && !clinic.data ? clinic.error : null} onRetry={() => clinic.refetch()} what="the clinic">
       {clinic.data && (

@@ -9,7 +9,10 @@ import { PROVIDER_LABEL, clinicPath, syncPath, type ClinicListItemView } from '.
 
 /** /dashboard/admin/clinics: every clinic with its PIMS, zone, last sync and next nightly run. */
 export function ClinicsList({ created }: { created?: string | null }) {
-  const clinics = api.admin.clinics.list.useQuery(undefined, { refetchInterval: 15_000 });
+  const clinics = api.admin.clinics.list.useQuery(undefined, {
+    // A clinic whose nightly run is not planned yet is planned within seconds: ask more often until then.
+    refetchInterval: (q) => (q.state.data?.some((c) => c.settings?.syncEnabled && !c.settings.nextSyncAt) ? 3_000 : 15_000),
+  });
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">

@@ -71,7 +71,7 @@ export function ScheduleGrid({ clinicId }: { clinicId: string }) {
               </p>
             ) : (
               <div className="overflow-x-auto rounded-lg border border-slate-200">
-                <table role="grid" aria-label={`Slots from ${data.from} to ${data.to}, times in ${data.timezone}`} className="w-full border-collapse text-xs" onKeyDown={onKeyDown} data-testid="schedule-grid">
+                <table role="grid" aria-label={`Slots from ${data.from} to ${data.to}, times in ${data.timezone}`} className="w-full border-collapse text-xs" onKeyDown={onKeyDown} data-testid="schedule-grid" data-from={data.from} data-to={data.to}>
                   <thead>
                     <tr>
                       <th scope="col" className="sticky left-0 z-10 bg-slate-50 px-2 py-2 text-left font-semibold text-slate-700">
