@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@pims/db/testing';
 import { createPimsRegistry } from '@pims/pims';
 import { createFakePimsProvider, fakeAppointment, fakeConsultation, type FakePimsProvider } from '@pims/pims/testing';
-import { addDays, fixedClock, generateEncryptionKey, parseEncryptionKey, todayIn } from '@pims/util';
+import { addDays, encryptSecret, fixedClock, generateEncryptionKey, parseEncryptionKey, todayIn } from '@pims/util';
 import type { NewClinic } from '../repositories/clinics.repository';
 import { measuringProvider } from '../testing/sync-fixture';
 import { SyncOrchestrator } from './sync-orchestrator';
@@ -148,7 +148,11 @@ describe('a clinic on a second PIMS provider', () => {
 
   it('logs in with the new provider when a clinic moves to another PIMS, and closes the kept session of the old one', async () => {
     expect(ezy.openSessions()).toBe(1);
-    await q(`update public.clinics set pims_provider = 'idexx_neo' where id = $1`, [clinicId]);
+    // A move to another PIMS comes with that PIMS's log-in (a username and password for IDEXX Neo).
+    await q(`update public.clinics set pims_provider = 'idexx_neo', pims_credentials_encrypted = $2 where id = $1`, [
+      clinicId,
+      encryptSecret(JSON.stringify({ username: 'ezy-desk', password: PASSWORD }), key),
+    ]);
     const before = neo.calls.authenticate;
     const audit = await orchestrator.runInboundSync({ clinicId, forwardDays: 7 });
     expect(audit.status).toBe('completed');
