@@ -179,7 +179,7 @@ function Timeline({ sync, now }: { sync: SyncAuditView; now: number }) {
               {t.ticks.map((ms, i) => (
                 <span
                   key={i}
-                  className="absolute top-0 -translate-x-1/2 tabular-nums first:translate-x-0 last:-translate-x-full"
+                  className="absolute top-0 -translate-x-1/2 whitespace-nowrap tabular-nums first:translate-x-0 last:-translate-x-full"
                   style={{ left: `${(ms / t.totalMs) * 100}%` }}
                 >
                   {ms === 0 ? '0s' : formatDuration(ms)}
