@@ -143,9 +143,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServiceEnv {
       'PIMS_SYNC_API_KEY: is required to serve the API (clients send it as the x-api-key header); give a random string of 16+ characters, e.g. `openssl rand -hex 24`',
     );
   }
-  if (source.PIMS_SYNC_METRICS_PORT?.trim() && !source.PIMS_SYNC_METRICS_TOKEN?.trim() && !source.PIMS_SYNC_API_KEY?.trim()) {
-    problems.push('PIMS_SYNC_METRICS_TOKEN: is required with PIMS_SYNC_METRICS_PORT when no PIMS_SYNC_API_KEY is set (Prometheus sends it as Authorization: Bearer <token>)');
-  }
   if (!parsed.success || problems.length > 0) throw new EnvError(problems);
   const e = parsed.data;
   return {

@@ -124,6 +124,14 @@ describe('GET /metrics: who may scrape', () => {
     expect((await app.request('/metrics', { headers: { authorization: `Bearer ${TEST_API_KEY}` } })).status).toBe(200);
     expect((await app.request('/metrics', { headers: { authorization: `bearer ${METRICS_TOKEN}` } })).status).toBe(200);
   });
+
+  it('is open without a metrics token (CONTRACT: GET /metrics needs no key), the API still is not', async () => {
+    const open = createHttpApp(services, { apiKey: TEST_API_KEY, logger: captureLogger('info').logger });
+    const res = await open.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('pims_sync_runs_total');
+    expect((await open.request('/api/clinics')).status).toBe(401);
+  });
 });
 
 describe('a full sync', () => {

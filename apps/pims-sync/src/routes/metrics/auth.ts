@@ -12,19 +12,17 @@ export interface MetricsCredentials {
 }
 
 /**
- * GET /metrics needs a credential: `Authorization: Bearer <PIMS_SYNC_METRICS_TOKEN>` (what a
- * Prometheus scrape config sends with `authorization: { credentials_file: ... }`), or the API key
- * (as x-api-key, like every /api route, or as the bearer token). A token of its own lets the
- * scraper hold a credential that can only read metrics, never start a sync or change a clinic.
- * Compared in constant time on digests; every candidate is compared. With neither configured every
- * scrape is 503 metrics_not_configured: nothing is ever open by omission.
+ * GET /metrics is open (CONTRACT section 2: "no key"; its label values are ids and enum words, never
+ * a name, a phone number or a secret) unless PIMS_SYNC_METRICS_TOKEN is set. With the token, a
+ * scrape needs `Authorization: Bearer <PIMS_SYNC_METRICS_TOKEN>` (what a Prometheus scrape config
+ * sends with `authorization: { credentials_file: ... }`), or the API key (as x-api-key or as the
+ * bearer token): a deployment that exposes the port beyond its scrapers can close it so. Compared in
+ * constant time on digests; every candidate is compared.
  */
 export function requireMetricsCredential(creds: MetricsCredentials): MiddlewareHandler {
-  const expected = [creds.token, creds.apiKey].filter((v): v is string => !!v).map(digest);
+  const expected = creds.token ? [creds.token, creds.apiKey].filter((v): v is string => !!v).map(digest) : [];
   return async (c, next) => {
-    if (expected.length === 0) {
-      throw new AppError('metrics_not_configured', 'Metrics are not set up: set PIMS_SYNC_METRICS_TOKEN (or PIMS_SYNC_API_KEY)', { status: 503 });
-    }
+    if (expected.length === 0) return next();
     const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
     const given = [c.req.header('x-api-key'), bearer].filter((v): v is string => v !== undefined);
     const ok = given.flatMap((v) => expected.map((e) => timingSafeEqual(digest(v), e))).includes(true);
