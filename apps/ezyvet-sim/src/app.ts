@@ -98,7 +98,7 @@ export function createEzyvetApp(state: EzyState): Hono<EzyEnv> {
     const route = routeOf(c.req.method, path);
     c.set('route', route);
     c.set('clinic', null);
-    let company: string | null = null;
+    let company: string | null;
     if (route?.counter === 'oauth') {
       const body = await readTokenBody(c);
       c.set('tokenBody', body);

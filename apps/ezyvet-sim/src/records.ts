@@ -285,7 +285,7 @@ export function renderClinic(clinic: EzyClinic): Record<Resource, Rendered[]> {
       },
       ...times,
       // A change of the clinical record is a change of the consult (the incremental fetch reads consults).
-      dependsOn: [k.notes, k.dischargeSummary, k.diagnoses, k.lines],
+      dependsOn: [k.notes, k.dischargeSummary, [...k.diagnoses], k.lines.map((l) => ({ ...l }))],
     });
     const note = (id: string, notes: string): Rendered => ({
       record: {

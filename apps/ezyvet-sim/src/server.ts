@@ -11,13 +11,13 @@ import { createEzyvetApp } from './app';
 import { demoScenario } from './demo';
 import type { SimStats } from './endpoints';
 import { envNow } from './env';
-import type { RateLimits } from './rate-limit';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit';
 import { EzyState } from './state';
 
 export interface StartEzyvetSimulatorOptions extends SimulatorOptions {
   /** Requests a minute per endpoint per clinic (default 60, ezyVet's; 0 = no limit). */
   rateLimitPerMinute?: number;
-  /** Requests a minute per clinic over all endpoints (default 180; 0 = no limit). */
+  /** Requests a minute per clinic over all endpoints (default 3 x rateLimitPerMinute: 180, or none when that is 0). */
   rateLimitPerClinicPerMinute?: number;
 }
 
@@ -31,11 +31,10 @@ export interface EzyvetSimulator extends Simulator<SimStats> {
 
 export async function startEzyvetSimulator(opts: StartEzyvetSimulatorOptions = {}): Promise<EzyvetSimulator> {
   const clock = new SimClock(opts.now ?? envNow() ?? null);
+  const perEndpoint = opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMITS.perEndpoint;
   const state = new EzyState(clock, {
-    ...(opts.rateLimitPerMinute !== undefined ? { perEndpoint: opts.rateLimitPerMinute } : {}),
-    ...(opts.rateLimitPerClinicPerMinute !== undefined
-      ? { perClinic: opts.rateLimitPerClinicPerMinute }
-      : {}),
+    perEndpoint,
+    perClinic: opts.rateLimitPerClinicPerMinute ?? perEndpoint * 3,
   });
   const parsed = parseScenario(opts.scenario ?? demoScenario({ now: clock.now() }));
   if (!parsed.ok) throw new Error(parsed.error);

@@ -2,7 +2,7 @@
  * ezyVet's record-keeping of one resource of one clinic: every record with its `created_at`,
  * `modified_at` and `active` (docs/ezyvet-wire.md section 6, "Changes and removals"). The records
  * are rendered from the clinic's data after every change; the store compares each with the copy it
- * holds, so only a record that really changed gets a fresh `modified_at`, and a record that is no
+ * holds (deep equality), so only a record that really changed gets a fresh `modified_at`, and a record that is no
  * longer rendered stays with `active: 0` (ezyVet deactivates rather than deletes).
  */
 
@@ -20,7 +20,7 @@ export interface Rendered {
 
 interface Entry {
   record: EzRecord;
-  fingerprint: string;
+  dependsOn: unknown;
   active: boolean;
   createdAt: number;
   modifiedAt: number;
@@ -44,13 +44,12 @@ export class RecordStore {
       const id = r.record.id;
       if (seen.has(id)) continue;
       seen.add(id);
-      const fingerprint = JSON.stringify(r.dependsOn === undefined ? r.record : [r.record, r.dependsOn]);
       const e = this.entries.get(id);
       if (!e) {
         const createdAt = Math.min(r.createdAt, now);
         this.entries.set(id, {
           record: r.record,
-          fingerprint,
+          dependsOn: r.dependsOn,
           active: true,
           createdAt,
           modifiedAt: Math.max(createdAt, Math.min(r.modifiedAt, now)),
@@ -58,9 +57,9 @@ export class RecordStore {
         this.sorted = null;
         continue;
       }
-      if (e.fingerprint !== fingerprint || !e.active || force.has(id)) {
+      if (!e.active || force.has(id) || !same(e.record, r.record) || !same(e.dependsOn, r.dependsOn)) {
         e.record = r.record;
-        e.fingerprint = fingerprint;
+        e.dependsOn = r.dependsOn;
         e.active = true;
         e.modifiedAt = Math.max(now, e.modifiedAt + 1);
         this.sorted = null;
@@ -95,6 +94,26 @@ export class RecordStore {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * Deep equality of rendered values (JSON-like: primitives, arrays, plain objects). Hand-written
+ * rather than comparing JSON text: a rendering shares its strings with the clinic's data, so equal
+ * long notes compare by reference here instead of being copied into a fingerprint on every change.
+ */
+export function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => same(x, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ob = b as Record<string, unknown>;
+  return ka.every((k) => Object.hasOwn(ob, k) && same((a as Record<string, unknown>)[k], ob[k]));
 }
 
 function serve(e: Entry): ServedRecord {
