@@ -52,6 +52,32 @@ describe('migration runner', () => {
     expect(rows[0].t).toBeNull();
   });
 
+  it('takes migrations pushed with the Supabase CLI as applied (supabase_migrations.schema_migrations), and runs only the rest', async () => {
+    const other = `m_push_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: inject('pimsPgUrl') });
+    await admin.connect();
+    await admin.query(`create database ${other}`);
+    await admin.end();
+    const pushedPool = createPool(withDatabase(inject('pimsPgUrl'), other), { max: 2 });
+    try {
+      const all = listMigrations(dir);
+      const pushed = all.slice(0, 3);
+      // What `supabase db push` leaves: the schema of the pushed files and the CLI's own record of them.
+      await pushedPool.query(`create schema supabase_migrations;
+        create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text)`);
+      for (const m of pushed) {
+        await pushedPool.query(m.sql);
+        await pushedPool.query('insert into supabase_migrations.schema_migrations (version, name) values ($1, $2)', [m.name.slice(0, 14), m.name.slice(15, -4)]);
+      }
+      const result = await runMigrations(pushedPool, dir);
+      expect(result.skipped).toEqual(pushed.map((m) => m.name));
+      expect(result.applied).toEqual(all.slice(3).map((m) => m.name));
+      expect((await runMigrations(pushedPool, dir)).applied).toEqual([]);
+    } finally {
+      await pushedPool.end();
+    }
+  });
+
   it('refuses a badly named migration file', () => {
     const bad = mkdtempSync(path.join(os.tmpdir(), 'pims-bad-'));
     writeFileSync(path.join(bad, 'init.sql'), 'select 1');

@@ -53,6 +53,15 @@ export async function runMigrations(pool: pg.Pool, dir = defaultMigrationsDir())
       'select name, checksum from pims_meta.schema_migrations',
     );
     const done = new Map(rows.map((r) => [r.name, r.checksum]));
+    // A project whose migrations were pushed with the Supabase CLI (`supabase db push`, which records
+    // them in supabase_migrations.schema_migrations by version) has them already: they are recorded
+    // here as applied rather than run a second time (docs/supabase.md).
+    const pushed = await supabasePushedVersions(client);
+    for (const m of migrations) {
+      if (done.has(m.name) || !pushed.has(m.name.slice(0, 14))) continue;
+      await client.query('insert into pims_meta.schema_migrations (name, checksum) values ($1, $2) on conflict (name) do nothing', [m.name, m.checksum]);
+      done.set(m.name, m.checksum);
+    }
     for (const m of migrations) {
       const prior = done.get(m.name);
       if (prior && prior !== m.checksum) {
@@ -84,4 +93,12 @@ export async function runMigrations(pool: pg.Pool, dir = defaultMigrationsDir())
     await client.query('select pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
     client.release();
   }
+}
+
+/** The versions the Supabase CLI recorded as pushed (none when the CLI never pushed to this database). */
+async function supabasePushedVersions(client: pg.PoolClient): Promise<Set<string>> {
+  const { rows } = await client.query<{ t: string | null }>(`select to_regclass('supabase_migrations.schema_migrations')::text as t`);
+  if (!rows[0]?.t) return new Set();
+  const versions = await client.query<{ version: string }>('select version::text as version from supabase_migrations.schema_migrations');
+  return new Set(versions.rows.map((r) => r.version));
 }
