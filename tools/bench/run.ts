@@ -3,7 +3,7 @@
  * written to docs/benchmarks.md with the machine's description.
  *
  * `npm run bench -- --only=write,scheduler,capacity` runs only those parts (names: write, sync,
- * queue, history, scheduler, capacity, booking, writeback), prints their rows and writes nothing.
+ * queue, history, scheduler, capacity, booking, writeback, ezyvet), prints their rows and writes nothing.
  * BENCH_CAPACITY_CLINICS sets the capacity bench's clinic count (default 50).
  */
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,7 @@ import { createPool, runMigrations, startEmbeddedPostgres, withDatabase } from '
 import pg from 'pg';
 import { benchWritePath } from './write-path';
 import { benchFullSync } from './full-sync';
+import { benchEzyvetSync } from './ezyvet-sync';
 import { benchQueueThroughput } from './queue-throughput';
 import { benchHistory } from './history';
 import { benchCapacity } from './capacity';
@@ -31,7 +32,7 @@ const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
 const runs = (part: string) => !only || only.has(part);
 const capacityClinics = Number(process.env.BENCH_CAPACITY_CLINICS ?? 50);
-const TOTAL = 10;
+const TOTAL = 11;
 /** The code measured: BENCH_COMMIT, else the checkout's commit (and whether it had uncommitted changes). */
 function codeVersion(): string {
   if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
@@ -111,6 +112,28 @@ try {
     notes.push(
       `Phase times (s): first ${JSON.stringify(fs.phaseSeconds.first)}; unchanged ${JSON.stringify(fs.phaseSeconds.unchanged)}.`,
     );
+  }
+
+  if (runs('ezyvet')) {
+    process.stdout.write(`2e/${TOTAL} ezyVet: full sync of the same clinic and an incremental re-sync after 5% changed...\n`);
+    const e = await freshDatabase('bench_ezyvet');
+    const ez = await benchEzyvetSync(e.pool);
+    await e.pool.end();
+    rows.push([
+      '2e. ezyVet full sync, 100 ms latency, 60 requests/min per endpoint',
+      `${f1(ez.first.seconds)} s (${ez.visits} visits, ${int(ez.first.requests)} requests, ${ez.first.status})`,
+      `lower bound ${f1(ez.first.lowerBoundSeconds)} s (rate limit ${f1(ez.first.rateBoundSeconds)} s, latency ${f1(ez.first.latencyBoundSeconds)} s)`,
+      `${f2(ez.first.ratio)}x the bound`,
+      `<= 1.5x: ${mark(ez.first.ratio <= 1.5)}`,
+    ]);
+    rows.push([
+      `2f. ezyVet re-sync after ${ez.resync.changed} visits changed (5%)`,
+      `${f1(ez.resync.seconds)} s, ${int(ez.resync.requests)} requests (${ez.resync.appointmentRequests} to appointments)`,
+      `first sync ${f1(ez.first.seconds)} s, ${int(ez.first.requests)} requests (${ez.firstAppointmentRequests} to appointments)`,
+      `${f1(ez.resync.appointmentRequestShare * 100)}% of the appointment requests, ${f1(ez.resync.requestShare * 100)}% of all, ${f1(ez.resync.timeShare * 100)}% of the time`,
+      `appointment requests <= 10%: ${mark(ez.resync.appointmentRequestShare <= 0.1)}`,
+    ]);
+    notes.push(`ezyVet requests of the first sync by endpoint: ${JSON.stringify(ez.first.byEndpoint)}. The re-sync asks ezyVet only for records modified since its last fetch (minus a 5-minute margin).`);
   }
 
   if (runs('queue')) {
