@@ -483,6 +483,8 @@ describe('OpenAPI', () => {
         '/api/clinics/{id}',
         '/api/clinics/{id}/test-connection',
         '/api/clinics/{id}/availability',
+        '/api/clinics/{id}/schedule',
+        '/api/clinics/test-connection',
         '/api/bookings',
         '/api/bookings/holds',
         '/api/bookings/{id}',
