@@ -94,7 +94,7 @@ describe('ClinicCache: a full fetch then the changes since give what a full fetc
     }
   });
 
-  it('remembers unreadable records against their window, so a request there fetches it in full again', () => {
+  it('remembers unreadable records: counted in their window, never answered as their older readable copy; read again by id; one without an id makes its window be fetched in full', () => {
     const cache = new ClinicCache(ZONE);
     const s = epochOf('2026-11-20', '09:00');
     cache.replaceRange({ from: '2026-11-16', to: '2026-11-22' }, [
@@ -106,11 +106,53 @@ describe('ClinicCache: a full fetch then the changes since give what a full fetc
     expect(inWeek.records.map((r) => r.id)).toEqual(['A-1']);
     expect(inWeek.malformedIds).toEqual(['A-2']);
     expect(inWeek.anonymous).toBe(1);
-    expect(cache.dirtyRanges({ from: '2026-11-20', to: '2026-11-20' })).toHaveLength(2);
+    // Only the one without an id needs its window in full; A-2 is asked for by id.
+    expect(cache.dirtyRanges({ from: '2026-11-20', to: '2026-11-20' })).toEqual([{ from: '2026-11-16', to: '2026-11-22' }]);
     expect(cache.dirtyRanges({ from: '2026-11-23', to: '2026-11-29' })).toHaveLength(0);
-    // A readable copy arriving as a change clears it.
-    cache.mergeChanges([{ id: 'A-2', active: 1, start_at: s + 3600, end_at: s + 5400 }]);
+    // A-1 becomes unreadable in a change: its readable copy is not served, it counts on its own day only.
+    cache.mergeChanges([{ id: 'A-1', active: 1, modified_at: 1 }]);
+    expect(cache.inRange({ from: '2026-11-20', to: '2026-11-20' })).toMatchObject({ records: [], malformedIds: ['A-2', 'A-1'] });
+    expect(cache.inRange({ from: '2026-11-21', to: '2026-11-22' }).malformedIds).toEqual(['A-2']);
+    // Read again by id: A-2 whole again, A-1 still unreadable.
+    cache.mergeRecheck(['A-1', 'A-2'], [{ id: 'A-1', active: 1 }, { id: 'A-2', active: 1, start_at: s + 3600, end_at: s + 5400 }]);
+    expect(cache.inRange({ from: '2026-11-16', to: '2026-11-22' })).toMatchObject({ malformedIds: ['A-1'] });
+    expect(cache.inRange({ from: '2026-11-16', to: '2026-11-22' }).records.map((r) => r.id)).toEqual(['A-2']);
+    // Gone from ezyVet altogether: forgotten.
+    cache.mergeRecheck(['A-1'], []);
     expect(cache.inRange({ from: '2026-11-16', to: '2026-11-22' }).malformedIds).toEqual([]);
+  });
+
+  it('a window inside one answered since the last check, or a check older than the bound, asks what changed; other windows are answered by the check', () => {
+    const cache = new ClinicCache(ZONE);
+    const backward = { from: '2026-11-13', to: '2026-11-27' };
+    const forward = { from: '2026-11-27', to: '2026-12-11' };
+    cache.replaceRange(backward, []);
+    cache.replaceRange(forward, []);
+    cache.checked(1_000);
+    cache.answered.push(backward);
+    // The same sync's next phase: another window, seconds later.
+    expect(cache.checkDue(forward, 3_000, 10_000)).toBe(false);
+    cache.answered.push(forward);
+    // A later sync (or a reconciliation inside the backward window): asks again at once.
+    expect(cache.checkDue(backward, 3_500, 10_000)).toBe(true);
+    expect(cache.checkDue({ from: '2026-11-20', to: '2026-11-27' }, 3_500, 10_000)).toBe(true);
+    // A window over both is inside neither: the time bound decides.
+    expect(cache.checkDue({ from: '2026-11-20', to: '2026-12-01' }, 3_500, 10_000)).toBe(false);
+    expect(cache.checkDue({ from: '2026-11-20', to: '2026-12-01' }, 11_000, 10_000)).toBe(true);
+    // After a check nothing is answered yet; after our own write the next read asks.
+    cache.checked(12_000);
+    expect(cache.checkDue(backward, 12_001, 10_000)).toBe(false);
+    cache.invalidate();
+    expect(cache.checkDue(forward, 12_002, 10_000)).toBe(true);
+  });
+
+  it('takes a consult it knew as missing in when a change names it', () => {
+    const cache = new ClinicCache(ZONE);
+    cache.missingConsults.add('K-1');
+    const k = { id: 'K-1', uid: null, active: true, created_at: 1, modified_at: 2, date: null, animal_id: null, vet_id: null, reason: null, status: 'Open' };
+    cache.mergeConsults([k, { ...k, id: 'K-2' }]);
+    expect([...cache.consults.keys()]).toEqual(['K-1']);
+    expect(cache.missingConsults.size).toBe(0);
   });
 
   it('keeps records of the dates it fetched only, by their clinic-local start date', () => {

@@ -78,8 +78,9 @@ export class EzyvetHttp {
     return this.config.base;
   }
 
-  private clean(text: string): string {
-    return redactSecrets(text, this.config.secrets());
+  /** The text without the client secret or a bearer token (ezyVet's own words may quote them). */
+  private clean(text: string, token?: string): string {
+    return redactSecrets(text, token ? [...this.config.secrets(), token] : this.config.secrets());
   }
 
   private observe(endpoint: string, outcome: PimsRequestOutcome, durationMs: number): void {
@@ -151,23 +152,24 @@ export class EzyvetHttp {
         uncertain = false;
       }
       const { verdict, token } = await this.once(endpoint, method, path, body, opts.signal);
+      const clean = (text: string) => this.clean(text, token);
       switch (verdict.kind) {
         case 'ok':
           return { kind: 'answered', body: verdict.body };
         case 'not_found':
           if (opts.allowNotFound) return { kind: 'not_found' };
-          throw pimsNotFound(this.clean(`ezyVet has no such record (${what})${verdict.text ? `: ${verdict.text}` : ''}`));
+          throw pimsNotFound(clean(`ezyVet has no such record (${what})${verdict.text ? `: ${verdict.text}` : ''}`));
         case 'unauthorized':
           this.config.tokens.invalidate(token);
-          if (reauthorized) throw pimsAuthFailed(this.clean(`ezyVet refused the access token again after a new one (${what})${verdict.text ? `: ${verdict.text}` : ''}`));
+          if (reauthorized) throw pimsAuthFailed(clean(`ezyVet refused the access token again after a new one (${what})${verdict.text ? `: ${verdict.text}` : ''}`));
           reauthorized = true;
           continue;
         case 'forbidden':
-          throw pimsAuthFailed(this.clean(`ezyVet refused ${what} for these credentials${verdict.text ? `: ${verdict.text}` : ''}`));
+          throw pimsAuthFailed(clean(`ezyVet refused ${what} for these credentials${verdict.text ? `: ${verdict.text}` : ''}`));
         case 'conflict':
-          throw pimsConflict(this.clean(`ezyVet refused ${what}${verdict.text ? `: ${verdict.text}` : ''}`));
+          throw pimsConflict(clean(`ezyVet refused ${what}${verdict.text ? `: ${verdict.text}` : ''}`));
         case 'refused':
-          throw pimsBadResponse(this.clean(`ezyVet refused ${what} (HTTP ${verdict.status})${verdict.text ? `: ${verdict.text}` : ''}`), {
+          throw pimsBadResponse(clean(`ezyVet refused ${what} (HTTP ${verdict.status})${verdict.text ? `: ${verdict.text}` : ''}`), {
             details: { status: verdict.status },
           });
         case 'rate_limited':
@@ -176,7 +178,7 @@ export class EzyvetHttp {
           if (verdict.kind === 'transient' && verdict.sent && method !== 'GET') uncertain = true;
           const reason = verdict.kind === 'rate_limited' ? 'rate limited (429)' : verdict.reason;
           if (transient > retry.retries) {
-            throw pimsUnavailable(this.clean(`ezyVet did not answer ${what} after ${transient} attempts: ${reason}`), { details: { attempts: transient } });
+            throw pimsUnavailable(clean(`ezyVet did not answer ${what} after ${transient} attempts: ${reason}`), { details: { attempts: transient } });
           }
           // A 429 paused the endpoint's bucket for the server's wait: the next token comes after it.
           const wait = verdict.kind === 'rate_limited' ? 0 : backoffDelayMs(retry, transient, null, this.config.random);

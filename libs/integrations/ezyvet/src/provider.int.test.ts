@@ -186,8 +186,8 @@ describe('incremental re-sync', () => {
     const m = (await again.getAppointment(moved[0])) as PimsAppointment;
     expect(m.date).toBe(dayFromNow(zone, 40));
     expect(await again.getAppointment(String(removed[0]))).toBeNull();
-    // Answered from the re-sync's own answer, seconds old: no request.
-    expect(sim.stats().requests.appointment).toBe(0);
+    // Asked of ezyVet each time (where the visit is now), one request each.
+    expect(sim.stats().requests.appointment).toBe(2);
 
     sim.setNow(NOW);
     sim.setScenario({ clinics: [ny] });
@@ -211,6 +211,44 @@ describe('incremental re-sync', () => {
     const fresh = await provider().authenticate(credentialsOf(NY, sim.url), { timezone: zone });
     expect(wider).toEqual(await fresh.getAppointments(dayFromNow(zone, 2), dayFromNow(zone, 6)));
     expect(full).toBe(1);
+  });
+});
+
+describe('freshness: what the sync engine reads reflects ezyVet now', () => {
+  it('a window asked again sees a change made a moment ago (one request); the next window of the same sync is answered by that check; one day is read in full', async () => {
+    const zone = NY.timezone;
+    const back = [dayFromNow(zone, -7), dayFromNow(zone, 0)] as const;
+    const ahead = [dayFromNow(zone, 0), dayFromNow(zone, 7)] as const;
+    const p = provider(); // the default time bound
+    const creds = credentialsOf(NY, sim.url);
+    const session = await p.authenticate(creds, { timezone: zone });
+    const first = await session.getAppointments(...back);
+    await session.getAppointments(...ahead);
+    const visit = first.appointments.find((a) => a.status !== 'cancelled' && a.date < back[1])!;
+    const later = ny.appointments.find((a) => !a.isBlock && !a.isRoster && local(a).slice(0, 10) > ahead[0] && a.status !== 'cancelled')!;
+    try {
+      // At once (no time passes): the front desk cancels a visit; the next sync asks the same window.
+      sim.updateAppointment(visit.id, { companyId: NY.companyId, status: 'cancelled' });
+      sim.resetStats();
+      const again = await session.getAppointments(...back);
+      expect(again.appointments.find((a) => a.id === visit.id)?.status).toBe('cancelled');
+      expect(sim.stats().requests.appointment).toBe(1);
+      // The same sync's forward window: answered by that check, no request, as a full fetch answers it.
+      sim.resetStats();
+      const next = await session.getAppointments(...ahead);
+      expect(sim.stats().requests.appointment).toBe(0);
+      const fresh = await provider().authenticate(creds, { timezone: zone });
+      expect(next).toEqual(await fresh.getAppointments(...ahead));
+      // The write-back's look at one day before booking: read in full, so a change of a second ago is there.
+      sim.updateAppointment(String(later.id), { companyId: NY.companyId, status: 'cancelled' });
+      const day = local(later).slice(0, 10);
+      sim.resetStats();
+      const oneDay = await session.getAppointments(day, day);
+      expect(oneDay.appointments.find((a) => a.id === String(later.id))?.status).toBe('cancelled');
+      expect(sim.stats().requests.appointment).toBe(1);
+    } finally {
+      sim.setScenario({ clinics: [ny] });
+    }
   });
 });
 

@@ -10,6 +10,9 @@ import { EzyvetSession } from './session';
 import { baseUrlOf, clinicKeyOf, TokenStore } from './token';
 import { EzyvetWrites } from './writes';
 
+/** Default of `recheckAfterMs`. */
+export const RECHECK_AFTER_MS = 10_000;
+
 export interface EzyvetProviderOptions {
   logger?: PimsLogger;
   /** Told of every HTTP request (endpoint by ezyVet resource: 'appointment', 'consult', 'oauth', ...). */
@@ -29,8 +32,10 @@ export interface EzyvetProviderOptions {
   /** Records per page, ezyVet's `limit` (default 200, 1..200). */
   pageSize?: number;
   /**
-   * A clinic's cache brought up to date less than this many ms ago answers a window it covers without
-   * asking ezyVet what changed (default 5000; the phases of one sync follow each other closely).
+   * The longest (ms) one check of what changed in ezyVet answers the windows of a clinic not asked
+   * since that check (default 10 000: the phases of one sync follow each other). A window inside one
+   * already answered since the check (a later sync, a second look) always asks again, and a one-day
+   * window is always read in full (docs/ezyvet-wire.md section 8).
    */
   recheckAfterMs?: number;
   /** Randomness of the backoff jitter (for tests). */
@@ -81,12 +86,15 @@ export function createEzyvetProvider(opts: EzyvetProviderOptions = {}): EzyvetPr
   const safetyMarginSeconds = opts.safetyMarginSeconds === undefined ? 300 : Math.max(0, Math.floor(opts.safetyMarginSeconds));
   const concurrency = positiveInt('concurrency', opts.concurrency, 4, 32);
   const pageSize = positiveInt('pageSize', opts.pageSize, 200, 200);
-  const recheckAfterMs = opts.recheckAfterMs === undefined ? 5_000 : Math.max(0, Math.floor(opts.recheckAfterMs));
+  const recheckAfterMs = opts.recheckAfterMs === undefined ? RECHECK_AFTER_MS : Math.max(0, Math.floor(opts.recheckAfterMs));
   const limiter = new RateLimiter(opts.rateLimit);
   const secrets = new Set<string>();
-  const logger = redactingLogger(opts.logger, () => [...secrets]);
   const now = opts.now ?? (() => Date.now());
+  // Client secrets and the bearer tokens issued never reach a log line.
+  const issuedTokens = { current: (): readonly string[] => [] };
+  const logger = redactingLogger(opts.logger, () => [...secrets, ...issuedTokens.current()]);
   const tokens = new TokenStore({ limiter, retry, requestTimeoutMs, logger, observer: opts.observer, random: opts.random, now });
+  issuedTokens.current = () => tokens.current();
   const caches = new Lru<string, ClinicCache>(positiveInt('maxCachedClinics', opts.maxCachedClinics, 50, 10_000));
   const sessions = new Set<EzyvetSession>();
   let closed = false;
@@ -138,7 +146,6 @@ export function createEzyvetProvider(opts: EzyvetProviderOptions = {}): EzyvetPr
         },
         safetyMarginSeconds,
         refsTtlMs: 10 * 60_000,
-        recentTtlMs: 60_000,
         concurrency,
         recheckAfterMs,
         pageSize,

@@ -121,6 +121,47 @@ describe('faults', () => {
     expect((err as Error).message).toMatch(/after 3 attempts/);
   });
 
+  it('with the consult list failing the calendar is still answered (CONTRACT 3.5), and a consultation change made meanwhile is seen once it answers again', async () => {
+    const want = await expected();
+    const visit = want.appointments.find((a) => a.consultationId !== null && a.date < dayFromNow(C.timezone, 0))!;
+    const same = (r: typeof want) => r.appointments.map((a) => [a.id, a.date, a.startTime, a.status]);
+    // A first read under the fault: consults cannot be read, appointments can.
+    sim.setFaults({ failPaths: ['/v1/consult'] });
+    const cold = await provider({ retry: { ...RETRY, retries: 1 } }).authenticate(credentialsOf(C, sim.url), { timezone: C.timezone });
+    expect(same(await cold.getAppointments(from(), to()))).toEqual(same(want));
+    // A warm cache: the consult changes in ezyVet while its list fails; the check goes on without it.
+    sim.setFaults({});
+    const s = await provider({ retry: { ...RETRY, retries: 1 } }).authenticate(credentialsOf(C, sim.url), { timezone: C.timezone });
+    const before = (await s.getAppointments(from(), to())).appointments.find((a) => a.id === visit.id)!;
+    sim.setFaults({ failPaths: ['/v1/consult'] });
+    sim.updateConsultation(visit.consultationId!, { companyId: C.companyId, notes: 'S: better.' });
+    const during = await s.getAppointments(from(), to());
+    expect(same(during)).toEqual(same(want));
+    expect(during.appointments.find((a) => a.id === visit.id)!.lastUpdatedAt).toBe(before.lastUpdatedAt);
+    sim.setFaults({});
+    // Not lost: the next check asks for consults from the mark it had before the failure.
+    const after = (await s.getAppointments(from(), to())).appointments.find((a) => a.id === visit.id)!;
+    expect(after.lastUpdatedAt! > before.lastUpdatedAt!).toBe(true);
+    expect((await s.getConsultation(visit.consultationId!))?.notes).toBe('S: better.');
+  });
+
+  it('a visit that becomes unreadable after a clean read is skipped with its id on every read, its older copy never served; read again once whole', async () => {
+    const s = await provider().authenticate(credentialsOf(C, sim.url), { timezone: C.timezone });
+    const clean = await s.getAppointments(from(), to());
+    expect(clean.skipped).toBe(0);
+    const [x] = clean.appointments.filter((a) => a.date > dayFromNow(C.timezone, 0)).map((a) => a.id);
+    sim.setFaults({ malformedIds: [x] });
+    for (let i = 0; i < 2; i += 1) {
+      const r = await s.getAppointments(from(), to());
+      expect(r).toMatchObject({ skipped: 1, skippedIds: [x] });
+      expect(r.appointments.map((a) => a.id)).not.toContain(x);
+    }
+    sim.setFaults({});
+    const whole = await s.getAppointments(from(), to());
+    expect(whole.skipped).toBe(0);
+    expect(whole.appointments).toEqual(clean.appointments);
+  });
+
   it('counts unreadable appointments as skipped (with their ids), also on a re-sync, and reads them once they are whole', async () => {
     const visits = data.appointments.filter((a) => !a.isBlock && !a.isRoster && (a.start ?? '').slice(0, 10) === dayFromNow(C.timezone, 1));
     const broken = visits.slice(0, 2).map((a) => String(a.id));

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { isPimsError, pimsBadResponse, PimsLocalDate, type AppointmentsResult, type PimsAppointment, type PimsCallOptions, type PimsConsultation, type PimsScheduleConfig, type PimsSession } from '@pims/pims';
-import { AppError, addDays, instantOfLocalCompatible } from '@pims/util';
-import { ClinicCache } from './cache';
+import { AppError, addDays, instantOfLocalCompatible, isAppError } from '@pims/util';
+import { ClinicCache, LOOKUP_RESOURCES } from './cache';
 import type { EzyvetHttp, Query } from './http';
 import type { SafeLogger } from './logger';
 import { toAppointment, toConsultation, toScheduleConfig, type Lookups } from './normalize';
@@ -47,11 +47,12 @@ export interface SessionConfig {
   safetyMarginSeconds: number;
   /** Reference lists older than this are read again (default 10 minutes). */
   refsTtlMs: number;
-  /** Records of the last incremental fetch answer getAppointment for this long without a request. */
-  recentTtlMs: number;
   /** Requests in flight for one consultation's parts and for lookups (default 4). */
   concurrency: number;
-  /** A cache brought up to date less than this ago answers without asking ezyVet what changed (default 5 s). */
+  /**
+   * The longest a check (asking ezyVet what changed) answers windows not asked since it (default
+   * 10 s); a window inside one answered since the check always gets a new check (section 8).
+   */
   recheckAfterMs: number;
   /** Records per page (ezyVet's `limit`, default 200). */
   pageSize: number;
@@ -79,6 +80,11 @@ function chunks<T>(xs: readonly T[], n: number): T[][] {
   return out;
 }
 
+/** An error's machine code for a log line (never its message: that may quote ezyVet). */
+function errorCode(err: unknown): string {
+  return isAppError(err) ? err.code : err instanceof Error ? err.name : 'unknown';
+}
+
 function validDate(name: string, v: string): string {
   if (!PimsLocalDate.safeParse(v).success || addDays(v, 0) !== v) throw new AppError('invalid_input', `${name} must be a date YYYY-MM-DD`, { status: 400 });
   return v;
@@ -91,9 +97,6 @@ export class EzyvetSession implements PimsSession {
   readonly writes: EzyvetWrites;
   /** Appointment requests this session made (for tests; the simulator counts them too). */
   readonly counters = { appointmentRequests: 0 };
-  /** Records the last incremental fetch returned (inactive and moved ones included), by id. */
-  private recent = new Map<string, EzAppointment>();
-  private recentAt = 0;
 
   constructor(readonly config: SessionConfig) {
     this.writes = config.writes(this);
@@ -154,27 +157,62 @@ export class EzyvetSession implements PimsSession {
 
   // ---- the cache ----------------------------------------------------------------------------------
 
-  /** What changed since the mark: appointments and the records they refer to. */
-  private async incremental(cache: ClinicCache, signal?: AbortSignal): Promise<void> {
-    const since = Math.max(0, (cache.mark as number) - this.config.safetyMarginSeconds);
-    const q: Query = { modified_at: { gte: since } };
-    const [appts, animals, contacts, details, consults] = await Promise.all([
-      this.listAll('appointment', '/v2/appointment', EzAppointment, q, signal),
-      this.listAll('animal', '/v1/animal', EzAnimal, q, signal),
-      this.listAll('contact', '/v1/contact', EzContact, q, signal),
-      this.listAll('contactdetail', '/v1/contactdetail', EzContactDetail, q, signal),
-      this.listAll('consult', '/v1/consult', EzConsult, q, signal),
-    ]);
-    cache.mergeChanges(appts.raw);
-    cache.mergeAnimals(animals.ok);
-    cache.mergeContacts(contacts.ok);
-    cache.mergeDetails(details.ok);
-    cache.mergeConsults(consults.ok);
-    if (appts.timestamp !== null) cache.mark = appts.timestamp;
-    cache.checkedAt = this.config.now();
-    // Unreadable ones are left out: getAppointment asks ezyVet for them.
-    this.recent = new Map(appts.ok.map((a) => [a.id, a]));
-    this.recentAt = this.config.now();
+  /**
+   * A check: what changed since the marks, merged into the cache (docs/ezyvet-wire.md section 8).
+   * Appointments changed since the appointment mark (a failure fails the read: its answer would not
+   * be current), and the unreadable ones read again by id; then, each on its own, the animals,
+   * contacts, contact details and consults changed since their own marks. A list that fails keeps its
+   * mark (so the next check asks from there again, and loses no change) and fails nothing: the
+   * cached copies stand meanwhile.
+   */
+  private async check(cache: ClinicCache, signal?: AbortSignal): Promise<void> {
+    const since = (mark: number) => ({ modified_at: { gte: Math.max(0, mark - this.config.safetyMarginSeconds) } });
+    const lookups = Promise.all(
+      LOOKUP_RESOURCES.map(async (resource) => {
+        const mark = cache.lookupMarks[resource];
+        if (mark === null) return;
+        try {
+          const path = `/v1/${resource}`;
+          if (resource === 'consult') {
+            const r = await this.listAll(resource, path, EzConsult, since(mark), signal);
+            cache.mergeConsults(r.ok);
+            if (r.timestamp !== null) cache.lookupMarks.consult = r.timestamp;
+          } else if (resource === 'animal') {
+            const r = await this.listAll(resource, path, EzAnimal, since(mark), signal);
+            cache.mergeAnimals(r.ok);
+            if (r.timestamp !== null) cache.lookupMarks.animal = r.timestamp;
+          } else if (resource === 'contact') {
+            const r = await this.listAll(resource, path, EzContact, since(mark), signal);
+            cache.mergeContacts(r.ok);
+            if (r.timestamp !== null) cache.lookupMarks.contact = r.timestamp;
+          } else {
+            const r = await this.listAll(resource, path, EzContactDetail, since(mark), signal);
+            cache.mergeDetails(r.ok);
+            if (r.timestamp !== null) cache.lookupMarks.contactdetail = r.timestamp;
+          }
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          this.config.logger.warn({ resource, code: errorCode(err) }, `ezyVet did not say which ${resource} records changed; the cached ones stand and the next check asks again`);
+        }
+      }),
+    );
+    // Settled before anything is thrown, so no list is merged after the read has ended.
+    const appointments = (async () => {
+      const appts = await this.listAll('appointment', '/v2/appointment', EzAppointment, since(cache.mark as number), signal);
+      cache.mergeChanges(appts.raw);
+      // Unreadable ones are read again by id: one may be whole again without a new modified_at.
+      const returned = new Set(appts.raw.map((r) => rawId(r)));
+      const again = [...cache.malformed.keys()].filter((id) => !returned.has(id));
+      for (const part of chunks(again, IN_CHUNK)) {
+        const r = await this.listAll('appointment', '/v2/appointment', EzAppointment, { id: { in: part } }, signal);
+        cache.mergeRecheck(part, r.raw);
+      }
+      if (appts.timestamp !== null) cache.mark = appts.timestamp;
+    })();
+    const [a, l] = await Promise.allSettled([appointments, lookups]);
+    if (a.status === 'rejected') throw a.reason;
+    if (l.status === 'rejected') throw l.reason;
+    cache.checked(this.config.now());
   }
 
   /** Every active appointment starting in `range` (the clinic's days), fetched in full. */
@@ -191,13 +229,22 @@ export class EzyvetSession implements PimsSession {
   /** Fetches what the records refer to and the cache lacks (animals, contacts and details, consults, species, breeds). */
   async ensureLookups(cache: ClinicCache, records: readonly EzAppointment[], signal?: AbortSignal): Promise<void> {
     const animalIds = records.map((r) => r.animal_id).filter((id): id is string => id !== null && !cache.animals.has(id));
-    const consultIds = records.map((r) => r.consult_id).filter((id): id is string => id !== null && !cache.consults.has(id));
+    const consultIds = [...new Set(records.map((r) => r.consult_id).filter((id): id is string => id !== null && !cache.consults.has(id) && !cache.missingConsults.has(id)))];
     const [animals, consults] = await Promise.all([
       this.byIds('animal', '/v1/animal', EzAnimal, animalIds, signal),
-      this.byIds('consult', '/v1/consult', EzConsult, consultIds, signal),
+      // A consult only dates the visit's last change (lastUpdatedAt): a failing consult list must not
+      // fail the calendar (CONTRACT 3.5). Those not read are asked for again next time.
+      this.byIds('consult', '/v1/consult', EzConsult, consultIds, signal).catch((err: unknown) => {
+        if (signal?.aborted) throw err;
+        this.config.logger.warn({ consults: consultIds.length, code: errorCode(err) }, 'ezyVet did not answer for the consults of these visits; their lastUpdatedAt is the appointment\'s own until it does');
+        return null;
+      }),
     ]);
     for (const a of animals) cache.animals.set(a.id, a);
-    for (const c of consults) cache.consults.set(c.id, c);
+    if (consults) {
+      for (const c of consults) cache.consults.set(c.id, c);
+      for (const id of consultIds) if (!cache.consults.has(id)) cache.missingConsults.add(id);
+    }
     const contactIds = [
       ...new Set(
         records
@@ -269,11 +316,17 @@ export class EzyvetSession implements PimsSession {
     const cache = this.config.cache();
     return exclusive(cache, async () => {
       const signal = opts.signal;
+      const now = () => this.config.now();
       // Ranges without a mark (ezyVet gave no meta.timestamp) are of unknown age: start again.
       if (cache.mark === null && cache.ranges.length > 0) cache.resetAppointments();
       const touchesCache = cache.mark !== null && cache.ranges.some((r) => r.from <= range.to && range.from <= r.to);
-      if (touchesCache && this.config.now() - cache.checkedAt >= this.config.recheckAfterMs) await this.incremental(cache, signal);
-      const parts = cache.mark === null ? [range] : normalizeRanges([...uncoveredParts(cache.ranges, range), ...cache.dirtyRanges(range)]);
+      // One day (the write-back's look at a slot's day before booking) is read in full: one request,
+      // no dearer than asking what changed, and exact whatever the marks say; it asks what changed
+      // only when the last check is past the time bound (for the records it refers to).
+      const oneDay = range.from === range.to;
+      const due = oneDay ? now() - cache.checkedAt >= this.config.recheckAfterMs : cache.checkDue(range, now(), this.config.recheckAfterMs);
+      if (touchesCache && due) await this.check(cache, signal);
+      const parts = cache.mark === null ? [range] : normalizeRanges([...uncoveredParts(cache.ranges, range), ...cache.dirtyRanges(range), ...(oneDay ? [range] : [])]);
       const hadMark = cache.mark !== null;
       let oldest: number | null = null;
       let anyWithoutTime = false;
@@ -285,8 +338,11 @@ export class EzyvetSession implements PimsSession {
       // The mark is when every fetched range was last current: an older mark stays.
       if (!hadMark) {
         cache.mark = anyWithoutTime ? null : oldest;
-        cache.checkedAt = this.config.now();
+        // The records they refer to are read after the appointments: current as of that mark too.
+        for (const r of LOOKUP_RESOURCES) cache.lookupMarks[r] ??= cache.mark;
+        cache.checked(now());
       }
+      if (!oneDay) cache.answer(range);
       const { records, malformedIds, anonymous } = cache.inRange(range);
       const refs = await this.refsCovering(records, signal);
       await this.ensureLookups(cache, records, signal);
@@ -316,21 +372,22 @@ export class EzyvetSession implements PimsSession {
     const wanted = typeof id === 'string' ? id.trim() : '';
     if (wanted === '') throw new AppError('invalid_input', 'An appointment id is required', { status: 400 });
     const cache = this.config.cache();
-    let rec: EzAppointment;
-    const recent = this.config.now() - this.recentAt < this.config.recentTtlMs ? this.recent.get(wanted) : undefined;
-    if (recent) rec = recent;
-    else {
-      // Lookups of missing appointments run side by side: the request is made outside the cache's lock.
-      const r = await this.listAll('appointment', '/v2/appointment', EzAppointment, { id: wanted }, opts.signal);
-      const raw = r.raw.find((x) => rawId(x) === wanted);
-      if (raw === undefined) return null;
-      const parsed = EzAppointment.safeParse(raw);
-      if (!parsed.success) throw pimsBadResponse(`ezyVet sent appointment ${wanted} in a form that cannot be read`);
-      rec = parsed.data;
+    // Always asked of ezyVet (CONTRACT 3.4: where the visit is now); the request is made outside the
+    // cache's lock, so the look-ups of missing visits run side by side.
+    const r = await this.listAll('appointment', '/v2/appointment', EzAppointment, { id: wanted }, opts.signal);
+    const raw = r.raw.find((x) => rawId(x) === wanted);
+    if (raw === undefined) {
+      await exclusive(cache, async () => cache.mergeRecheck([wanted], []));
+      return null;
     }
-    const found = rec;
+    const parsed = EzAppointment.safeParse(raw);
+    if (!parsed.success) {
+      await exclusive(cache, async () => cache.markUnreadable(wanted));
+      throw pimsBadResponse(`ezyVet sent appointment ${wanted} in a form that cannot be read`);
+    }
+    const found = parsed.data;
     return exclusive(cache, async () => {
-      if (!recent) cache.mergeOne(found);
+      cache.mergeOne(found);
       if (!found.active) return null;
       const refs = await this.refsCovering([found], opts.signal);
       await this.ensureLookups(cache, [found], opts.signal);

@@ -90,6 +90,13 @@ export class TokenStore {
     return this.config.now?.() ?? Date.now();
   }
 
+  /** The bearer tokens held now (to keep them out of logs and messages). */
+  current(): string[] {
+    const out: string[] = [];
+    for (const e of this.entries.values()) if (e.token !== null) out.push(e.token);
+    return out;
+  }
+
   /** The token source of one set of credentials. */
   source(credentials: EzyvetCredentials): TokenSource {
     const key = tokenKeyOf(credentials);

@@ -346,7 +346,7 @@ export class EzyvetWrites implements PimsWriteSession {
     };
     const result = await this.http.write<string>('booking', 'POST', '/ezycab/booking', body, { signal, beforeResend: first });
     // The next read of the calendar asks ezyVet again rather than answer from a fresh cache.
-    this.session.config.cache().checkedAt = 0;
+    this.session.config.cache().invalidate();
     if (result.kind === 'found') return { appointmentId: result.value, created: true };
     const answer = typeof result.body === 'object' && result.body !== null ? (result.body as Record<string, unknown>) : {};
     const appointmentUid = typeof answer.appointment === 'string' ? answer.appointment : null;
@@ -386,7 +386,7 @@ export class EzyvetWrites implements PimsWriteSession {
       return !now || !now.active || statusOf(now) === 'cancelled' ? true : null;
     };
     await this.http.write('cancelAppointment', 'PATCH', `/v2/appointment/${encodeURIComponent(id)}`, { status_id: cancelled.id, cancellation_reason_text: String(reason ?? '').trim() || 'Cancelled' }, { signal, beforeResend: done });
-    this.session.config.cache().checkedAt = 0;
+    this.session.config.cache().invalidate();
     this.logger.info({ appointmentId: id }, 'Cancelled an appointment in ezyVet');
   }
 }
