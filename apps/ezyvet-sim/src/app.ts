@@ -251,7 +251,7 @@ export function createEzyvetApp(state: EzyState): Hono<EzyEnv> {
       if (err instanceof FilterError) return badRequest(err.message);
       throw err;
     }
-    const page = pageOf(store.all(), q);
+    const page = pageOf(resource === 'appointment' && (state.faults.config.malformedIds ?? []).length > 0 ? store.all().map((r) => (state.faults.isMalformed(String(r.id)) ? { ...r, modified_at: now } : r)) : store.all(), q); // served unreadable = changed now: a modified_at list holds it too
     page.items = page.items.map((r) => withFaults(resource, r, clinic));
     return { status: 200, body: listBody(resource, page, now) };
   };

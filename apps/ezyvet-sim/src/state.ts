@@ -144,7 +144,7 @@ export class EzyState extends ScenarioState<EzyClinic, Endpoint> {
     if (!token) return null;
     const t = this.tokens.get(token);
     if (!t) return null;
-    const ttlMs = t.ttlSeconds * 1000;
+    const ttlMs = (this.faults.config.sessionTtlSeconds ?? t.ttlSeconds) * 1000; // the fault ends tokens issued before it too, as Neo's sessions
     if (Date.now() - t.issuedAtMs >= ttlMs || this.clock.now().getTime() - t.issuedAtSimMs >= ttlMs)
       return null;
     return this.clinics.get(t.companyId) ?? null;
