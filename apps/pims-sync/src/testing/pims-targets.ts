@@ -77,7 +77,9 @@ export const EZYVET_TARGET: PimsTestTarget = {
     clientId: companyId,
     clientSecret: PASSWORD,
   }),
-  consultationCounter: 'consult',
+  // One /v1/assessment read per consultation read; /v1/consult also serves the provider's window
+  // look-ups and its "what changed" list, so it is not a count of consultations asked for.
+  consultationCounter: 'assessment',
   consultationPath: '/v1/consult',
   writes: {
     createAppointment: 'booking',
