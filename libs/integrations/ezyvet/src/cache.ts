@@ -1,3 +1,4 @@
+import type { PimsConsultation } from '@pims/pims';
 import { addRange, coversDate, hull, intersects, type DateRange } from './ranges';
 import { localDateOfStart } from './normalize';
 import { EzAppointment, rawId, type EzAnimal, type EzConsult, type EzContact, type EzContactDetail } from './wire';
@@ -38,6 +39,12 @@ export class ClinicCache {
   readonly consults = new Map<string, EzConsult>();
   /** Consults ezyVet answered it does not have (not asked again; taken in when a change names them). */
   readonly missingConsults = new Set<string>();
+  /**
+   * Consultations read in full (the consult and its clinical record), by consult id, with the consult's
+   * `modified_at` they were read at: current while `consults` holds that same `modified_at` (a change
+   * to the record bumps the consult, docs/ezyvet-wire.md section 6).
+   */
+  readonly consultations = new Map<string, { version: number; value: PimsConsultation }>();
 
   constructor(readonly zone: string) {}
 
