@@ -169,11 +169,11 @@ describe('npm start', () => {
     expect(text).not.toContain('Harbour-Secret-2026!');
     const queued = (await (await api('/api/sync/full', { method: 'POST', body: JSON.stringify({ clinicId: harbour.id }) })).json()) as { syncId: string };
     let audit: { status: string; casesCreated: number } = { status: 'queued', casesCreated: 0 };
-    for (let i = 0; i < 240 && ['queued', 'running'].includes(audit.status); i++) {
+    for (let i = 0; i < 480 && !['completed', 'partial', 'failed', 'cancelled'].includes(audit.status); i++) {
       await new Promise((r) => setTimeout(r, 500));
       audit = (await (await api(`/api/sync/${queued.syncId}`)).json()) as typeof audit;
     }
-    expect(audit.status).toBe('completed');
+    expect(audit.status, JSON.stringify(audit)).toBe('completed');
     expect(audit.casesCreated).toBeGreaterThan(20);
 
     const stop = await ctrlC(proc);
