@@ -26,10 +26,15 @@ let running: ChildProcess | null = null;
 afterAll(async () => {
   await browser?.close();
   if (running && running.exitCode === null && running.signalCode === null) {
-    try {
-      process.kill(-running.pid!, 'SIGKILL');
-    } catch {
-      // already gone
+    // A failed test leaves the product up: every process of its tree goes (the services run in
+    // process groups of their own, so the group of npm alone is not enough).
+    const tree = [running.pid!, ...descendants(running.pid!)];
+    for (const pid of tree.reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
   }
   rmSync(dataDir, { recursive: true, force: true });
