@@ -2,7 +2,7 @@ export { createEzyvetProvider, type EzyvetProvider, type EzyvetProviderOptions }
 export type { EzyvetSession } from './session';
 export type { PimsLogger } from './logger';
 export { DEFAULT_RETRY, backoffDelayMs, parseRateLimitReset, parseRetryAfter, resolveRetryPolicy, serverWaitMs, type RetryOptions, type RetryPolicy } from './retry';
-export { RateLimiter, TokenBucket, bucketShape, type RateLimitOptions } from './rate-limit';
+export { RateLimiter, SlidingWindow, type RateLimitOptions } from './rate-limit';
 export { mapEzyvetStatus, knownEzyvetStatus, normalizeStatusName } from './status';
 export { ClinicCache } from './cache';
 export { addRange, normalizeRanges, uncoveredParts, type DateRange } from './ranges';

@@ -3,58 +3,51 @@ import { sleep } from './retry';
 
 // Hand-written on purpose: no rate-limiting library is in the workspace, and the two we would reach
 // for (bottleneck, limiter) fit badly where the server names the wait (a 429's Retry-After pauses a
-// bucket until an instant). A token bucket is a dozen lines of arithmetic, tested in rate-limit.test.ts.
+// window until an instant). A sliding log is a dozen lines of arithmetic, tested in rate-limit.test.ts.
 
 export interface Clock {
   now(): number;
 }
 const realClock: Clock = { now: () => Date.now() };
 
+const WINDOW_MS = 60_000;
+
 /**
- * A token bucket: `capacity` tokens at most, refilled at `perMinute` tokens a minute. take() waits
- * until a token is there (and past any pause), then spends it. With capacity c and refill r a
- * minute, no 60-second window sees more than c + r requests.
+ * ezyVet's limit as it states it: at most `limit` requests in any 60 seconds. A sliding log of the
+ * last minute's send times: a request goes at once while the last 60 s saw fewer than `limit`, else
+ * when the oldest of them leaves the window. A sync of a hundred requests is not slowed at all, and
+ * no 60-second window ever sees more than the limit (a token bucket keeps the second only by
+ * spreading the first). take() waits until it may send (and past any pause), then records it.
  */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
+export class SlidingWindow {
+  private readonly sent: number[] = [];
   private pausedUntil = 0;
   /** Callers queue in order: one waiter at a time computes its wait. */
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly capacity: number,
-    readonly perMinute: number,
+    readonly limit: number,
     private readonly clock: Clock = realClock,
   ) {
-    if (!(capacity >= 1) || !(perMinute > 0)) throw new AppError('invalid_input', 'A token bucket needs capacity >= 1 and a refill above 0', { status: 400 });
-    this.tokens = capacity;
-    this.last = clock.now();
+    if (!(limit >= 1)) throw new AppError('invalid_input', 'A rate limit needs at least one request a minute', { status: 400 });
   }
 
-  private refill(now: number): void {
-    if (now > this.last) {
-      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.perMinute) / 60_000);
-      this.last = now;
-    }
-  }
-
-  /** Milliseconds until a token may be taken (0 when one is there now). */
+  /** Milliseconds until a request may be sent (0 when it may go now). */
   waitMs(now: number = this.clock.now()): number {
-    this.refill(now);
+    while (this.sent.length > 0 && now - this.sent[0] >= WINDOW_MS) this.sent.shift();
     const pause = Math.max(0, this.pausedUntil - now);
-    const missing = Math.max(0, 1 - this.tokens);
-    return Math.max(pause, Math.ceil((missing * 60_000) / this.perMinute));
+    const full = this.sent.length >= this.limit ? this.sent[this.sent.length - this.limit] + WINDOW_MS - now : 0;
+    return Math.max(pause, full);
   }
 
-  /** Takes a token now when there is one; false otherwise. */
+  /** Records a request now when it may go; false otherwise. */
   tryTake(now: number = this.clock.now()): boolean {
     if (this.waitMs(now) > 0) return false;
-    this.tokens -= 1;
+    this.sent.push(now);
     return true;
   }
 
-  /** Waits for a token and takes it. */
+  /** Waits until a request may go and records it. */
   take(signal?: AbortSignal, wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep): Promise<void> {
     const turn = this.queue.then(async () => {
       for (;;) {
@@ -67,12 +60,9 @@ export class TokenBucket {
     return turn;
   }
 
-  /** No token before `until` (epoch ms): the server said to wait; the bucket also starts empty then. */
+  /** Nothing is sent before `until` (epoch ms): the server said to wait. */
   pauseUntil(until: number): void {
-    if (until > this.pausedUntil) {
-      this.pausedUntil = until;
-      this.tokens = Math.min(this.tokens, 0);
-    }
+    if (until > this.pausedUntil) this.pausedUntil = until;
   }
 }
 
@@ -83,20 +73,13 @@ export interface RateLimitOptions {
   perClinicPerMinute?: number;
 }
 
-/** Capacity and refill that never let a 60-second window see more than `limit` requests. */
-export function bucketShape(limit: number): { capacity: number; perMinute: number } {
-  // A small burst keeps the long-run rate near the limit (a burst of c costs c of every minute's refill).
-  const capacity = Math.max(1, Math.min(10, Math.floor(limit / 20)));
-  return { capacity, perMinute: Math.max(1, limit - capacity) };
-}
-
 /**
- * The buckets of one provider: one per clinic and endpoint, one per clinic. A request takes a token
- * from both; a 429 pauses its endpoint's bucket for the wait the server named.
+ * The windows of one provider: one per clinic and endpoint, one per clinic. A request waits for
+ * room in both; a 429 pauses its endpoint's window for the wait the server named.
  */
 export class RateLimiter {
-  private readonly endpoints = new Map<string, TokenBucket>();
-  private readonly clinics = new Map<string, TokenBucket>();
+  private readonly endpoints = new Map<string, SlidingWindow>();
+  private readonly clinics = new Map<string, SlidingWindow>();
   readonly perEndpointPerMinute: number;
   readonly perClinicPerMinute: number;
 
@@ -105,22 +88,21 @@ export class RateLimiter {
     this.perClinicPerMinute = positive(opts.perClinicPerMinute, 180);
   }
 
-  private bucket(map: Map<string, TokenBucket>, key: string, limit: number): TokenBucket {
+  private bucket(map: Map<string, SlidingWindow>, key: string, limit: number): SlidingWindow {
     let b = map.get(key);
     if (!b) {
-      const { capacity, perMinute } = bucketShape(limit);
-      b = new TokenBucket(capacity, perMinute, this.clock);
+      b = new SlidingWindow(limit, this.clock);
       if (map.size > 10_000) map.clear();
       map.set(key, b);
     }
     return b;
   }
 
-  endpointBucket(clinic: string, endpoint: string): TokenBucket {
+  endpointBucket(clinic: string, endpoint: string): SlidingWindow {
     return this.bucket(this.endpoints, `${clinic}\u0000${endpoint}`, this.perEndpointPerMinute);
   }
 
-  clinicBucket(clinic: string): TokenBucket {
+  clinicBucket(clinic: string): SlidingWindow {
     return this.bucket(this.clinics, clinic, this.perClinicPerMinute);
   }
 

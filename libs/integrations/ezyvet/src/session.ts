@@ -439,13 +439,16 @@ export class EzyvetSession implements PimsSession {
     }
   }
 
-  /** The cached consultation, when a check of this sync shows its consult unchanged since it was read. */
+  /**
+   * The cached consultation, when the consult the cache holds is still the one it was read at. The
+   * sync engine reads the calendar before it asks for consultations (enrichment alone too), and that
+   * read asks ezyVet which consults changed since the last one, so the comparison is as fresh as the
+   * sync.
+   */
   private currentConsultation(cache: ClinicCache, id: string): PimsConsultation | null {
     const entry = cache.consultations.get(id);
     if (!entry) return null;
-    const recent = this.config.now() - cache.checkedAt < this.config.recheckAfterMs;
-    const consult = cache.consults.get(id);
-    return recent && consult?.modified_at === entry.version ? entry.value : null;
+    return cache.consults.get(id)?.modified_at === entry.version ? entry.value : null;
   }
 
   /** Other consults worth reading with this one: those of cached visits not read yet or changed, past visits first, newest first. */
