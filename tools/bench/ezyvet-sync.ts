@@ -42,9 +42,8 @@ const minus = (a: Record<string, number>, b: Record<string, number>) => Object.f
  *
  * The lower bound of the first sync is what no client could beat with the requests it made: the
  * larger of (a) the rate limits, each endpoint's requests past its first minute's allowance at 60 a
- * minute, and all of them past the clinic's at 180 a minute, and (b) the latency, the requests at the
- * most the engine keeps in flight for one clinic (5 consultations at once, each its records in
- * parallel: 25) times 100 ms.
+ * minute, and all of them past the clinic's at 180 a minute, and (b) the latency: the round trips of
+ * the critical path (below) times 100 ms.
  */
 export async function benchEzyvetSync(pool: pg.Pool, opts: { visitsPerDay?: number; latencyMs?: number } = {}): Promise<EzyvetSyncResult> {
   const latencyMs = opts.latencyMs ?? 100;
@@ -76,7 +75,15 @@ export async function benchEzyvetSync(pool: pg.Pool, opts: { visitsPerDay?: numb
       ...Object.values(byEndpoint).map((n) => (Math.max(0, n - perEndpointPerMinute) / perEndpointPerMinute) * 60),
       (Math.max(0, requests - perClinicPerMinute) / perClinicPerMinute) * 60,
     );
-    const latencyBoundSeconds = (Math.ceil(requests / 25) * latencyMs) / 1000;
+    // The critical path, in round trips no client can overlap: backward inbound needs a token, the
+    // first page of the window, its other pages, then the records they name (animals, contacts and
+    // their details, consults: one round in parallel); enrichment reads its consultations in batches
+    // of 100, five at once, each the consult with its records then their presenting problems (2
+    // rounds); forward inbound its window's pages (2) and their records (1); reconciliation reads
+    // nothing new (its window is inside the backward one).
+    const consultations = first.phases.find((p) => p.name === 'case_enrichment')?.stats.fetched ?? 0;
+    const rounds = 4 + 2 * Math.ceil(Math.ceil(consultations / 100) / 5) + 3;
+    const latencyBoundSeconds = (rounds * latencyMs) / 1000;
     const lowerBoundSeconds = Math.max(rateBoundSeconds, latencyBoundSeconds);
 
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(now);
