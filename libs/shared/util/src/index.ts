@@ -2,3 +2,4 @@
 // `@pims/util` imports keep working. Browser code imports @pims/util-core instead.
 export * from '@pims/util-core';
 export * from './crypto';
+export * from './retry';
