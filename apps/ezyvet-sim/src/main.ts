@@ -3,20 +3,11 @@
  * Env (see env.ts): EZYVET_SIM_SCENARIO, EZYVET_SIM_PORT (default 3300), EZYVET_SIM_HOST, EZYVET_SIM_NOW.
  * Without a scenario it serves the demo clinic (Harbour Vets) and prints its API credentials.
  */
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadScenarioFile } from '@pims/sim-scenario';
+import { closeOnSignals, loadScenarioFile, portOption, resolveScenarioFile } from '@pims/sim-scenario';
 import { HARBOUR_VETS } from './demo';
 import { readEzyvetSimEnv } from './env';
 import { startEzyvetSimulator } from './server';
-
-function resolveFile(file: string, initCwd: string | undefined): string {
-  if (path.isAbsolute(file)) return file;
-  // `npm run sim` runs in the workspace folder; a relative path is meant from where npm was started.
-  if (initCwd && existsSync(path.resolve(initCwd, file))) return path.resolve(initCwd, file);
-  return path.resolve(file);
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -37,16 +28,14 @@ async function main(): Promise<void> {
     return;
   }
   const env = readEzyvetSimEnv();
-  const port = values.port !== undefined ? Number(values.port) : env.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be a port number, got "${values.port}"`);
+  const port = portOption(values.port, env.port);
   const rateLimit = values['rate-limit'] !== undefined ? Number(values['rate-limit']) : undefined;
   if (rateLimit !== undefined && (!Number.isInteger(rateLimit) || rateLimit < 0))
     throw new Error(
       `--rate-limit must be a whole number of requests a minute (0 = off), got "${values['rate-limit']}"`,
     );
   const file = values.scenario ?? env.scenarioFile;
-  const scenario = file ? await loadScenarioFile(resolveFile(file, env.initCwd)) : undefined;
+  const scenario = file ? await loadScenarioFile(resolveScenarioFile(file, env.initCwd)) : undefined;
 
   const sim = await startEzyvetSimulator({
     port,
@@ -68,18 +57,7 @@ async function main(): Promise<void> {
   }
   console.log(`Control API (loopback only): ${sim.url}/__sim/stats`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`Received ${signal}, stopping the simulator.`);
-    sim.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignals(sim);
 }
 
 main().catch((err: unknown) => {

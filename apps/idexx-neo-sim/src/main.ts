@@ -3,20 +3,11 @@
  * Env (see env.ts): NEO_SIM_SCENARIO, NEO_SIM_PORT (default 3200), NEO_SIM_HOST, NEO_SIM_NOW.
  * Without a scenario it serves the demo clinic and prints its login.
  */
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEMO_CLINIC } from './demo';
 import { readSimEnv } from './env';
-import { loadScenarioFile } from '@pims/sim-scenario';
+import { closeOnSignals, loadScenarioFile, portOption, resolveScenarioFile } from '@pims/sim-scenario';
 import { startSimulator } from './server';
-
-function resolveFile(file: string, initCwd: string | undefined): string {
-  if (path.isAbsolute(file)) return file;
-  // `npm run sim` runs in the workspace folder; a relative path is meant from where npm was started.
-  if (initCwd && existsSync(path.resolve(initCwd, file))) return path.resolve(initCwd, file);
-  return path.resolve(file);
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -36,11 +27,9 @@ async function main(): Promise<void> {
     return;
   }
   const env = readSimEnv();
-  const port = values.port !== undefined ? Number(values.port) : env.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be a port number, got "${values.port}"`);
+  const port = portOption(values.port, env.port);
   const file = values.scenario ?? env.scenarioFile;
-  const scenario = file ? await loadScenarioFile(resolveFile(file, env.initCwd)) : undefined;
+  const scenario = file ? await loadScenarioFile(resolveScenarioFile(file, env.initCwd)) : undefined;
 
   const sim = await startSimulator({
     port,
@@ -61,18 +50,7 @@ async function main(): Promise<void> {
   }
   console.log(`Control API (loopback only): ${sim.url}/__sim/stats`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`Received ${signal}, stopping the simulator.`);
-    sim.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignals(sim);
 }
 
 main().catch((err: unknown) => {

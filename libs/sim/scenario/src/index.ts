@@ -31,6 +31,7 @@ export {
   type ScenarioStatus,
 } from './scenario';
 export { loadScenarioFile } from './scenario-file';
+export { closeOnSignals, portOption, resolveScenarioFile } from './cli';
 export {
   ARRIVED_STATUSES,
   DEFAULT_USER_DISPLAY_NAME,
