@@ -1,6 +1,6 @@
 'use client';
 
-import { PHASE_DESCRIPTION, PHASE_LABEL, SYNC_TYPE_LABEL } from '@pims/sync-contracts';
+import { PHASE_LABEL, SYNC_TYPE_LABEL } from '@pims/sync-contracts';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
@@ -10,8 +10,9 @@ import { RelativeTime, durationBetween, formatDuration, formatExact, useNow } fr
 import { heldExplanation, syncTimeline } from '@/lib/sync-timeline';
 import { api } from '@/trpc/react';
 import { clinicPath, syncPath } from '../clinics/clinic-labels';
-import { PhaseStatusBadge, SyncStatusBadge, SyncTypeBadge } from './sync-badges';
-import { humanizeKey, plannedPhases, syncErrorText, type PhaseNameValue, type PhaseStatusValue, type SyncAuditView } from './sync-labels';
+import { PhaseCard } from './phase-card';
+import { SyncStatusBadge, SyncTypeBadge } from './sync-badges';
+import { humanizeKey, plannedPhases, syncErrorText, type PhaseStatusValue, type SyncAuditView } from './sync-labels';
 
 const LIVE = new Set(['queued', 'in_progress']);
 
@@ -108,7 +109,7 @@ function SyncDetailBody({ sync }: { sync: SyncAuditView }) {
       <Panel title="Phases" description="What each phase found and changed." testId="sync-phases">
         <ol className="grid gap-3 lg:grid-cols-2">
           {plannedPhases(sync).map((name, i) => (
-            <PhaseCard key={name} index={i} name={name} sync={sync} now={now} />
+            <PhaseCard key={name} index={i} name={name} phase={sync.phases.find((p) => p.name === name)} now={now} title="h3" />
           ))}
         </ol>
       </Panel>
@@ -190,45 +191,6 @@ function Timeline({ sync, now }: { sync: SyncAuditView; now: number }) {
         </div>
       )}
     </Panel>
-  );
-}
-
-function PhaseCard({ index, name, sync, now }: { index: number; name: PhaseNameValue; sync: SyncAuditView; now: number }) {
-  const phase = sync.phases.find((p) => p.name === name);
-  const stats = Object.entries(phase?.stats ?? {});
-  const took = phase ? durationBetween(phase.startedAt, phase.completedAt, phase.status === 'running' ? now : undefined) : null;
-  return (
-    <li className="rounded-lg border border-slate-200 p-3" data-testid="sync-phase" data-phase={name}>
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <div>
-          <h3 className="text-sm font-semibold text-slate-900">
-            {index + 1}. {PHASE_LABEL[name]}
-          </h3>
-          <p className="text-xs text-slate-600">{PHASE_DESCRIPTION[name]}</p>
-        </div>
-        <div className="flex items-center gap-2 text-xs text-slate-600">
-          {took !== null && <span className="tabular-nums">{formatDuration(took)}</span>}
-          <PhaseStatusBadge status={phase?.status ?? 'pending'} />
-        </div>
-      </div>
-      {stats.length > 0 ? (
-        <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-3">
-          {stats.map(([k, v]) => (
-            <div key={k} className="flex justify-between gap-2 border-b border-dotted border-slate-200 py-0.5">
-              <dt className="text-slate-600">{humanizeKey(k)}</dt>
-              <dd className="font-medium tabular-nums text-slate-900">{v.toLocaleString('en-US')}</dd>
-            </div>
-          ))}
-        </dl>
-      ) : (
-        <p className="mt-2 text-xs text-slate-600">{phase ? 'No stats recorded.' : 'Not run.'}</p>
-      )}
-      {phase?.error && (
-        <p className="mt-2 rounded-md border border-red-200 bg-red-50 px-2.5 py-1.5 text-xs text-red-900" data-testid="phase-error">
-          <span className="font-mono text-[11px] text-red-800">{phase.error.code}</span> {phase.error.message}
-        </p>
-      )}
-    </li>
   );
 }
 

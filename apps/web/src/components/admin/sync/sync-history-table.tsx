@@ -1,13 +1,14 @@
 'use client';
 
-import { PHASE_DESCRIPTION, PHASE_LABEL, SYNC_STATUSES, SYNC_STATUS_LABEL, SYNC_TYPE_DISPLAY_ORDER, SYNC_TYPE_LABEL } from '@pims/sync-contracts';
+import { SYNC_STATUSES, SYNC_STATUS_LABEL, SYNC_TYPE_DISPLAY_ORDER, SYNC_TYPE_LABEL } from '@pims/sync-contracts';
 import { keepPreviousData } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Fragment, useId, useState } from 'react';
 import { Spinner } from '@/components/ui/spinner';
 import { RelativeTime, durationBetween, formatDuration, formatExact } from '@/components/ui/time';
 import { api } from '@/trpc/react';
-import { PhaseStatusBadge, SyncStatusBadge, SyncTypeBadge } from './sync-badges';
+import { PhaseCard } from './phase-card';
+import { SyncStatusBadge, SyncTypeBadge } from './sync-badges';
 import {
   clinicLabel,
   humanizeKey,
@@ -298,44 +299,9 @@ function SyncDetails({ sync }: { sync: SyncAuditView }) {
   return (
     <div className="space-y-3" data-testid="sync-details">
       <ol className="grid gap-3 lg:grid-cols-2">
-        {phases.map((name, i) => {
-          const phase = recorded.get(name);
-          const stats = Object.entries(phase?.stats ?? {});
-          const took = phase ? durationBetween(phase.startedAt, phase.completedAt) : null;
-          return (
-            <li key={name} className="rounded-lg border border-slate-200 bg-white p-3" data-testid="sync-phase" data-phase={name}>
-              <div className="flex flex-wrap items-center justify-between gap-2">
-                <div>
-                  <p className="text-sm font-semibold text-slate-900">
-                    {i + 1}. {PHASE_LABEL[name]}
-                  </p>
-                  <p className="text-xs text-slate-500">{PHASE_DESCRIPTION[name]}</p>
-                </div>
-                <div className="flex items-center gap-2 text-xs text-slate-500">
-                  {took !== null && <span className="tabular-nums">{formatDuration(took)}</span>}
-                  <PhaseStatusBadge status={phase?.status ?? 'pending'} />
-                </div>
-              </div>
-              {stats.length > 0 ? (
-                <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-3">
-                  {stats.map(([k, v]) => (
-                    <div key={k} className="flex justify-between gap-2 border-b border-dotted border-slate-200 py-0.5">
-                      <dt className="text-slate-600">{humanizeKey(k)}</dt>
-                      <dd className="font-medium tabular-nums text-slate-900">{num(v)}</dd>
-                    </div>
-                  ))}
-                </dl>
-              ) : (
-                <p className="mt-2 text-xs text-slate-400">{phase ? 'No stats recorded.' : 'Not run.'}</p>
-              )}
-              {phase?.error && (
-                <p role="note" className="mt-2 rounded-md border border-red-200 bg-red-50 px-2.5 py-1.5 text-xs text-red-800" data-testid="phase-error">
-                  <span className="font-mono text-[11px] text-red-600">{phase.error.code}</span> {phase.error.message}
-                </p>
-              )}
-            </li>
-          );
-        })}
+        {phases.map((name, i) => (
+          <PhaseCard key={name} index={i} name={name} phase={recorded.get(name)} />
+        ))}
       </ol>
       <Link href={`/dashboard/admin/sync/${sync.id}`} className="inline-block text-sm font-medium text-indigo-700 underline-offset-2 hover:underline" data-testid="sync-details-link">
         Open the sync&apos;s page: timeline and held deletes
