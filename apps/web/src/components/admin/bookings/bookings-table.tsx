@@ -7,6 +7,7 @@ import { useId, useMemo, useState } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Button, CursorPager, LINK_CLASS } from '@/components/ui/controls';
 import { Spinner } from '@/components/ui/spinner';
+import { tableStateRows } from '@/components/ui/table-state';
 import { RelativeTime } from '@/components/ui/time';
 import { formatInZone, formatLocalDate, zoneAbbreviation } from '@/lib/zoned-time';
 import { api } from '@/trpc/react';
@@ -125,34 +126,25 @@ export function BookingsTable({ clinicId }: { clinicId?: string }) {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {list.isPending ? (
-              <tr>
-                <td colSpan={columns} className="px-3 py-6 text-sm text-slate-600" role="status">
-                  <span className="flex items-center gap-2">
-                    <Spinner className="size-4" /> Loading bookings…
-                  </span>
-                </td>
-              </tr>
-            ) : list.isError && !items ? (
-              <tr>
-                <td colSpan={columns} className="px-3 py-8 text-center">
-                  <p role="alert" className="text-sm text-red-800">
-                    Could not load the bookings: {list.error.message}
-                  </p>
-                  <button type="button" onClick={() => list.refetch()} className="mt-2 text-sm font-medium text-indigo-700 underline">
-                    Try again
-                  </button>
-                </td>
-              </tr>
-            ) : items && items.length === 0 ? (
-              <tr>
-                <td colSpan={columns} className="px-3 py-10 text-center text-sm text-slate-600" data-testid="bookings-empty">
-                  {filtered ? 'No bookings match these filters.' : 'No bookings yet. The voice assistant and the booking API put them here.'}
-                </td>
-              </tr>
-            ) : (
-              items?.map((b) => <BookingRowView key={b.id} booking={b} clinic={zones.get(b.clinicId)} showClinic={!clinicId} />)
-            )}
+            {tableStateRows({
+              columns,
+              pending: list.isPending,
+              error: list.isError && !items ? list.error : null,
+              onRetry: () => void list.refetch(),
+              what: 'the bookings',
+              empty: !!items && items.length === 0,
+              emptyText: filtered ? 'No bookings match these filters.' : 'No bookings yet. The voice assistant and the booking API put them here.',
+              emptyTestId: 'bookings-empty',
+              loading: (
+                <tr>
+                  <td colSpan={columns} className="px-3 py-6 text-sm text-slate-600" role="status">
+                    <span className="flex items-center gap-2">
+                      <Spinner className="size-4" /> Loading bookings…
+                    </span>
+                  </td>
+                </tr>
+              ),
+            }) ?? items?.map((b) => <BookingRowView key={b.id} booking={b} clinic={zones.get(b.clinicId)} showClinic={!clinicId} />)}
           </tbody>
         </table>
       </div>

@@ -5,6 +5,7 @@ import { keepPreviousData } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Fragment, useId, useState } from 'react';
 import { Spinner } from '@/components/ui/spinner';
+import { tableStateRows } from '@/components/ui/table-state';
 import { RelativeTime, durationBetween, formatDuration, formatExact } from '@/components/ui/time';
 import { api } from '@/trpc/react';
 import { PhaseCard } from './phase-card';
@@ -143,32 +144,23 @@ export function SyncHistoryTable({ clinics, clinicNames }: SyncHistoryTableProps
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {history.isPending ? (
-              Array.from({ length: 3 }, (_, i) => (
+            {tableStateRows({
+              columns: COLUMNS,
+              pending: history.isPending,
+              error: history.isError && !items ? history.error : null,
+              onRetry: () => void history.refetch(),
+              what: 'the history',
+              empty: !!items && items.length === 0,
+              emptyText: filtered ? 'No syncs match these filters.' : 'No syncs yet. Start one with Full Sync above.',
+              emptyTestId: 'history-empty',
+              loading: Array.from({ length: 3 }, (_, i) => (
                 <tr key={i} aria-hidden="true">
                   <td colSpan={COLUMNS} className="px-3 py-3">
                     <div className="h-4 animate-pulse rounded bg-slate-100" />
                   </td>
                 </tr>
-              ))
-            ) : history.isError && !items ? (
-              <tr>
-                <td colSpan={COLUMNS} className="px-3 py-8 text-center">
-                  <p role="alert" className="text-sm text-red-700">
-                    Could not load the history: {history.error.message}
-                  </p>
-                  <button type="button" onClick={() => history.refetch()} className="mt-2 text-sm font-medium text-indigo-700 underline">
-                    Try again
-                  </button>
-                </td>
-              </tr>
-            ) : items && items.length === 0 ? (
-              <tr>
-                <td colSpan={COLUMNS} className="px-3 py-10 text-center text-sm text-slate-500" data-testid="history-empty">
-                  {filtered ? 'No syncs match these filters.' : 'No syncs yet. Start one with Full Sync above.'}
-                </td>
-              </tr>
-            ) : (
+              )),
+            }) ??
               items?.map((sync) => (
                 <HistoryRow
                   key={sync.id}
@@ -177,8 +169,7 @@ export function SyncHistoryTable({ clinics, clinicNames }: SyncHistoryTableProps
                   expanded={expanded.has(sync.id)}
                   onToggle={() => toggle(sync.id)}
                 />
-              ))
-            )}
+              ))}
           </tbody>
         </table>
       </div>
