@@ -188,3 +188,31 @@ export function Switch(props: { id: string; label: string; checked: boolean; onC
     </div>
   );
 }
+
+/** A labelled select of a list's filters (the sync history, the bookings). */
+export function FilterSelect(props: { id: string; label: string; value: string; onChange: (v: string) => void; children: ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={props.id} className="block text-xs font-medium text-slate-700">
+        {props.label}
+      </label>
+      <select
+        id={props.id}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        className="mt-1 block rounded-md border border-slate-300 bg-white py-1.5 pl-2.5 pr-8 text-sm shadow-xs"
+      >
+        {props.children}
+      </select>
+    </div>
+  );
+}
+
+/** "Clear filters", shown while a list is filtered. */
+export function ClearFiltersButton({ onClear }: { onClear: () => void }) {
+  return (
+    <button type="button" onClick={onClear} className="rounded-md px-2 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50">
+      Clear filters
+    </button>
+  );
+}

@@ -5,7 +5,7 @@ import { keepPreviousData } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useId, useMemo, useState } from 'react';
 import { Badge } from '@/components/ui/badge';
-import { Button, CursorPager, LINK_CLASS } from '@/components/ui/controls';
+import { Button, ClearFiltersButton, CursorPager, FilterSelect, LINK_CLASS } from '@/components/ui/controls';
 import { Spinner } from '@/components/ui/spinner';
 import { tableStateRows } from '@/components/ui/table-state';
 import { RelativeTime } from '@/components/ui/time';
@@ -65,42 +65,38 @@ export function BookingsTable({ clinicId }: { clinicId?: string }) {
         </div>
         <div className="flex flex-wrap items-end gap-3" role="group" aria-label="Filter the bookings">
           {!clinicId && (
-            <Filter id={`${ids}-clinic`} label="Clinic" value={filters.clinicId} onChange={(v) => setFilter('clinicId', v)}>
+            <FilterSelect id={`${ids}-clinic`} label="Clinic" value={filters.clinicId} onChange={(v) => setFilter('clinicId', v)}>
               <option value="">All clinics</option>
               {clinics.data?.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
                 </option>
               ))}
-            </Filter>
+            </FilterSelect>
           )}
-          <Filter id={`${ids}-status`} label="Booking" value={filters.status} onChange={(v) => setFilter('status', v as Filters['status'])}>
+          <FilterSelect id={`${ids}-status`} label="Booking" value={filters.status} onChange={(v) => setFilter('status', v as Filters['status'])}>
             <option value="">All bookings</option>
             {BOOKING_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>
             ))}
-          </Filter>
-          <Filter id={`${ids}-wb`} label="Write-back" value={filters.writeBackStatus} onChange={(v) => setFilter('writeBackStatus', v as Filters['writeBackStatus'])}>
+          </FilterSelect>
+          <FilterSelect id={`${ids}-wb`} label="Write-back" value={filters.writeBackStatus} onChange={(v) => setFilter('writeBackStatus', v as Filters['writeBackStatus'])}>
             <option value="">All write-backs</option>
             {WRITE_BACK_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {WRITE_BACK_LABEL[s]}
               </option>
             ))}
-          </Filter>
+          </FilterSelect>
           {filtered && (
-            <button
-              type="button"
-              onClick={() => {
+            <ClearFiltersButton
+              onClear={() => {
                 setFilters({ clinicId: clinicId ?? '', status: '', writeBackStatus: '' });
                 setCursors([null]);
               }}
-              className="rounded-md px-2 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50"
-            >
-              Clear filters
-            </button>
+            />
           )}
         </div>
       </div>
@@ -158,19 +154,6 @@ export function BookingsTable({ clinicId }: { clinicId?: string }) {
         onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])}
       />
     </section>
-  );
-}
-
-function Filter(props: { id: string; label: string; value: string; onChange: (v: string) => void; children: React.ReactNode }) {
-  return (
-    <div>
-      <label htmlFor={props.id} className="block text-xs font-medium text-slate-700">
-        {props.label}
-      </label>
-      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value)} className="mt-1 block rounded-md border border-slate-300 bg-white py-1.5 pl-2.5 pr-8 text-sm shadow-xs">
-        {props.children}
-      </select>
-    </div>
   );
 }
 

@@ -4,6 +4,7 @@ import { SYNC_STATUSES, SYNC_STATUS_LABEL, SYNC_TYPE_DISPLAY_ORDER, SYNC_TYPE_LA
 import { keepPreviousData } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Fragment, useId, useState } from 'react';
+import { ClearFiltersButton, FilterSelect } from '@/components/ui/controls';
 import { Spinner } from '@/components/ui/spinner';
 import { tableStateRows } from '@/components/ui/table-state';
 import { RelativeTime, durationBetween, formatDuration, formatExact } from '@/components/ui/time';
@@ -107,16 +108,12 @@ export function SyncHistoryTable({ clinics, clinicNames }: SyncHistoryTableProps
             ))}
           </FilterSelect>
           {filtered && (
-            <button
-              type="button"
-              onClick={() => {
+            <ClearFiltersButton
+              onClear={() => {
                 setFilters(NO_FILTERS);
                 setCursors([null]);
               }}
-              className="rounded-md px-2 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50"
-            >
-              Clear filters
-            </button>
+            />
           )}
         </div>
       </div>
@@ -199,24 +196,6 @@ export function SyncHistoryTable({ clinics, clinicNames }: SyncHistoryTableProps
         </div>
       </nav>
     </section>
-  );
-}
-
-function FilterSelect(props: { id: string; label: string; value: string; onChange: (v: string) => void; children: React.ReactNode }) {
-  return (
-    <div>
-      <label htmlFor={props.id} className="block text-xs font-medium text-slate-600">
-        {props.label}
-      </label>
-      <select
-        id={props.id}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-        className="mt-1 block rounded-md border border-slate-300 bg-white py-1.5 pl-2.5 pr-8 text-sm shadow-xs"
-      >
-        {props.children}
-      </select>
-    </div>
   );
 }
 
